@@ -1,0 +1,32 @@
+# The two commands of README.md: `make demo` and `make test`. Both (re)create .venv when it is missing or
+# older than pyproject.toml / constraints.txt, then run.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint validate venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==25.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/autograder demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check course autograder tests assignments/nbgrader_config.py
+
+validate: $(STAMP)
+	$(BIN)/autograder validate
+
+test: $(STAMP) lint validate
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf assignments/release assignments/submitted assignments/autograded assignments/feedback \
+	       assignments/reports assignments/gradebook.db assignments/.work

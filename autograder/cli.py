@@ -1,0 +1,214 @@
+"""The ``autograder`` command: one subcommand per verb, each a thin layer over a module with the same name.
+
+Mistakes a user can make (unknown assignment, missing directory, bad URL or option) print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from autograder import report as report_mod
+from autograder import sample_class
+from autograder.course_dir import CourseDir, env_root
+from autograder.errors import UsageError
+from autograder.execute import Limits
+from autograder.mutants import MutantError
+from autograder.pipeline import GradeOptions, grade_batch, load_results
+from autograder.release import ReleaseError, release
+from autograder.submission import Submission
+from autograder.table import render, score_table
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse would print the whole usage)
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _positive(kind: type):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+
+    return parse
+
+
+def _course(args: argparse.Namespace) -> CourseDir:
+    return CourseDir(Path(args.course).resolve() if args.course else env_root(), getattr(args, "db", None) or "")
+
+
+def _assignments(course: CourseDir, names: list[str]) -> list[str]:
+    return [course.check_assignment(n) for n in names] if names else course.assignments()
+
+
+def _options(args: argparse.Namespace) -> GradeOptions:
+    if args.device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: no CUDA device is available on this machine")
+    return GradeOptions(
+        device=args.device, limits=Limits(notebook_timeout=args.timeout, cell_timeout=args.cell_timeout), jobs=args.jobs
+    )
+
+
+def _print_row(sub: Submission) -> None:
+    state = sub.state.value + (f" ({sub.reason})" if sub.reason else "")
+    print(f"  {sub.student:32s} {sub.score:6g} / {sub.max_score:<6g} {state}", flush=True)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    course = _course(args)
+    for name in _assignments(course, args.assignments):
+        print(f"released {name} -> {release(course, name)}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from autograder.validate import validate
+
+    course = _course(args)
+    failures = 0
+    for name in _assignments(course, args.assignments):
+        started = time.perf_counter()
+        verdicts = validate(course, name, _options(args))
+        rows = [["student", "expected", "observed", "verdict"]]
+        rows += [[v.student, v.expectation, v.observed, "ok" if v.ok else "MISS"] for v in verdicts]
+        print(f"\n{name} ({time.perf_counter() - started:.0f} s)\n{render(rows)}")
+        failures += sum(not v.ok for v in verdicts)
+    print(f"\n{'all checks passed' if not failures else f'{failures} check(s) missed'}")
+    return 1 if failures else 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    course = _course(args)
+    name = course.check_assignment(args.assignment)
+    submissions = Path(args.submissions).resolve() if args.submissions else course.submitted
+    started = time.perf_counter()
+    subs = grade_batch(course, name, submissions, _options(args), progress=_print_row)
+    elapsed = time.perf_counter() - started
+    print(
+        f"\n{score_table(subs)}\n\n{len(subs)} submission(s) in {elapsed:.1f} s "
+        f"({elapsed / max(len(subs), 1):.1f} s each)"
+    )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    course = _course(args)
+    name = course.check_assignment(args.assignment)
+    out = Path(args.out).resolve() if args.out else course.reports
+    csv_path, pages = report_mod.report(load_results(course, name), name, out)
+    print(f"grades: {csv_path}\nfeedback: {len(pages)} page(s) under {out / 'feedback'}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    course = _course(args)
+    db = course.root / "gradebook.db"
+    for generated in (course.submitted, course.autograded, course.feedback, course.reports):
+        shutil.rmtree(generated, ignore_errors=True)
+    db.unlink(missing_ok=True)
+    options = _options(args)
+    for name in course.assignments():
+        release(course, name)
+        sample_class.write(sample_class.build(course, name), name, course.submitted)
+        print(f"\n== {name}: grading the sample class", flush=True)
+        started = time.perf_counter()
+        subs = grade_batch(course, name, course.submitted, options, progress=_print_row)
+        elapsed = time.perf_counter() - started
+        csv_path, _ = report_mod.report(load_results(course, name), name, course.reports)
+        print(
+            f"\n{score_table(subs)}\n\n{len(subs)} submissions in {elapsed:.0f} s "
+            f"({elapsed / len(subs):.1f} s each); grades: {csv_path}; feedback: {course.reports / 'feedback'}"
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="autograder", description="Release, validate, grade and report the course's assignments.")
+    parser.add_argument("--course", help="course root (default: $AUTOGRADER_COURSE or the repository's assignments/)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def grading_options(p: argparse.ArgumentParser, timeout: float, cell_timeout: float) -> None:
+        p.add_argument(
+            "--device",
+            choices=["auto", "cpu", "cuda"],
+            default="auto",
+            help="DEVICE injected into each notebook (default auto: CUDA when present)",
+        )
+        p.add_argument(
+            "--timeout",
+            type=_positive(float),
+            default=timeout,
+            help=f"seconds one notebook may run before its kernel is killed (default {timeout:g})",
+        )
+        p.add_argument(
+            "--cell-timeout",
+            type=_positive(float),
+            default=cell_timeout,
+            help=f"seconds one cell may run before it is interrupted (default {cell_timeout:g})",
+        )
+        p.add_argument("--jobs", type=_positive(int), default=2, help="notebooks executed at once (default 2)")
+
+    p = sub.add_parser(
+        "release",
+        help="write student versions into release/ (nbgrader generate_assignment) and "
+        "check that no solution or hidden test survives",
+    )
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser(
+        "validate",
+        help="reference = full marks, blank = 0, each known bug loses points on its item only; exit 1 on any miss",
+    )
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    grading_options(p, 300, 60)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("grade", help="grade every submission DIR/<student>/ASSIGNMENT/*.ipynb into the gradebook")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--submissions", metavar="DIR", help="default: the course's submitted/")
+    p.add_argument("--db", metavar="URL", help="gradebook URL (default sqlite:///<course>/gradebook.db)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="re-grade (grading always re-runs every submission now; accepted for nbgrader compatibility)",
+    )
+    grading_options(p, 600, 120)
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("report", help="grades CSV (one row per student, one column per item) and HTML feedback")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--out", metavar="DIR", help="default: the course's reports/")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("demo", help="build the sample class of every assignment, grade it, write the reports")
+    grading_options(p, 300, 30)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.func(args)
+    except (UsageError, ReleaseError, MutantError) as exc:
+        print(f"autograder: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograder: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,29 @@
+"""Stage 1, collect: find each student's notebooks in nbgrader's layout ``DIR/<student>/<assignment>/*.ipynb``.
+
+A student whose folder lacks an expected notebook still gets a record (a student fault), so the gradebook and
+the CSV show a 0 with the reason instead of a missing row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder.errors import UsageError
+from autograder.submission import State, Submission
+
+
+def collect(submissions_dir: Path, assignment: str, notebook_names: list[str]) -> list[Submission]:
+    if not submissions_dir.is_dir():
+        raise UsageError(f"submissions directory not found: {submissions_dir}")
+    found: list[Submission] = []
+    for student_dir in sorted(p for p in submissions_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        folder = student_dir / assignment
+        if not folder.is_dir():
+            continue
+        for name in notebook_names:
+            path = folder / f"{name}.ipynb"
+            sub = Submission(student_dir.name, assignment, name, path if path.exists() else None)
+            if sub.path is None:
+                sub.fail(State.STUDENT_FAULT, f"no {name}.ipynb submitted")
+            found.append(sub)
+    return found

@@ -1,0 +1,104 @@
+"""Where things live in the course root (``assignments/``) and the nbgrader configuration for it.
+
+One function, ``nbgrader_config``, builds the configuration used both by the grader and by
+``assignments/nbgrader_config.py`` (so JupyterLab's nbgrader extension and the CLI agree).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from traitlets.config import Config
+
+from autograder.errors import UsageError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ROOT = REPO_ROOT / "assignments"
+COURSE_ID = "dl-training-lab"
+
+
+def nbgrader_config(root: Path, db_url: str) -> Config:
+    """The nbgrader settings this lab relies on (see DESIGN.md section 9)."""
+    c = Config()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.db_url = db_url
+    # a deleted test cell must come back, or its item would go ungraded
+    c.OverwriteCells.add_missing_cells = True
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.Exchange.assignment_dir = str(root)
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "mutants"]
+    return c
+
+
+@dataclass(frozen=True)
+class CourseDir:
+    """Paths of one course root; ``db_url`` defaults to ``sqlite:///<root>/gradebook.db``."""
+
+    root: Path = DEFAULT_ROOT
+    db_url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.root.is_dir():
+            raise UsageError(f"course root not found: {self.root}")
+        if not self.db_url:
+            object.__setattr__(self, "db_url", f"sqlite:///{self.root / 'gradebook.db'}")
+        if "://" not in self.db_url:
+            raise UsageError(f"bad database URL {self.db_url!r}: expected for example sqlite:///path/gradebook.db")
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def release(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def mutants(self) -> Path:
+        return self.root / "mutants"
+
+    def work(self, name: str) -> Path:
+        """Scratch space for generated material (sample class, validation runs); git-ignored."""
+        path = self.root / ".work" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def assignments(self) -> list[str]:
+        return sorted(p.name for p in self.source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+    def check_assignment(self, name: str) -> str:
+        known = self.assignments()
+        if name not in known:
+            raise UsageError(f"unknown assignment {name!r}; known: {', '.join(known) or 'none'}")
+        return name
+
+    def source_notebooks(self, assignment: str) -> list[Path]:
+        return sorted((self.source / assignment).glob("*.ipynb"))
+
+    def config(self) -> Config:
+        return nbgrader_config(self.root, self.db_url)
+
+
+def env_root() -> Path:
+    """The course root: ``$AUTOGRADER_COURSE`` or the repository's ``assignments/``."""
+    return Path(os.environ.get("AUTOGRADER_COURSE", DEFAULT_ROOT)).resolve()

@@ -1,0 +1,136 @@
+"""Stage 4, execute: run the restored notebook through papermill in its own kernel.
+
+Runs in a worker process (see ``pipeline``); takes and returns plain data so it can cross the process
+boundary. Parameters ``SEED``, ``DEVICE`` and ``FAST`` are injected by papermill; FAST only shrinks ungraded
+experiments (DESIGN.md section 5), so grading injects FAST=True by default and scores do not change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import papermill
+from papermill.execute import ERROR_MARKER_TAG
+
+from autograder import engine as _engine  # noqa: F401 - registers the papermill engine
+from autograder.engine import ENGINE_NAME, Outcome
+from autograder.markup import grade_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limits:
+    notebook_timeout: float = 600.0
+    cell_timeout: float = 120.0
+    max_output_bytes: int = 1_000_000
+    startup_timeout: float = 60.0
+
+
+@dataclass
+class ExecResult:
+    nb_json: str | None
+    fault: str | None  # "student: ..." / "grader: ..." or None
+    seconds: float
+    checks: list[dict]
+
+
+def kernel_env(check_log: Path, threads: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "COURSE_CHECK_LOG": str(check_log),
+            "CUBLAS_WORKSPACE_CONFIG": ":4096:8",  # deterministic cuBLAS (torch.use_deterministic_algorithms)
+            "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "agg",
+            # two kernels on two cores: one thread each avoids oversubscription and keeps float sums in one order
+            "OMP_NUM_THREADS": str(threads),
+            "MKL_NUM_THREADS": str(threads),
+        }
+    )
+    return env
+
+
+def _read_checks(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    checks = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[:10_000]:
+        try:
+            checks.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a student writing to the log only spoils their own messages
+    return checks
+
+
+def _where(nb, index: int) -> str:
+    """A cell as the student can find it: its position and the graded cell it follows."""
+    before = [grade_id(c) for c in nb.cells[: index + 1] if grade_id(c)] if nb is not None else []
+    return f"cell {index}" + (f" (at or after {before[-1]})" if before else "")
+
+
+def describe(outcome: Outcome, limits: Limits) -> str | None:
+    if outcome.notebook_timed_out:
+        return f"student: timed out: the notebook ran longer than {limits.notebook_timeout:g} s"
+    if outcome.kernel_died:
+        return f"student: kernel crashed in {_where(outcome.nb, outcome.last_cell)}"
+    if outcome.timed_out_cells:
+        cells = ", ".join(_where(outcome.nb, c) for c in outcome.timed_out_cells)
+        return f"student: timed out: {cells} ran longer than {limits.cell_timeout:g} s"
+    return None
+
+
+def _without_papermill_markers(nb):
+    """papermill inserts two markdown cells when a cell failed; grading expects errors, so drop them."""
+    if nb is not None:
+        nb.cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.get("metadata", {}).get("tags", [])]
+    return nb
+
+
+def execute(nb_json: str, parameters: dict, limits: Limits, workdir: str, threads: int = 1) -> ExecResult:
+    """Execute one notebook; never raises for anything the notebook does."""
+    start = time.perf_counter()
+    nb = nbformat.reads(nb_json, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+        check_log = Path(tmp) / "checks.jsonl"
+        outcome = Outcome()
+        try:
+            papermill.execute_notebook(
+                nb,
+                None,
+                parameters=parameters,
+                engine_name=ENGINE_NAME,
+                kernel_name="python3",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                start_timeout=limits.startup_timeout,
+                execution_timeout=limits.cell_timeout,
+                outcome=outcome,
+                notebook_timeout=limits.notebook_timeout,
+                max_output_bytes=limits.max_output_bytes,
+                kernel_env=kernel_env(check_log, threads),
+                kernel_cwd=workdir,
+            )
+        except papermill.PapermillExecutionError:
+            pass  # errors in cells are the student's and are scored per cell
+        except Exception as exc:  # the kernel did not start, or papermill itself failed: not the student's fault
+            if outcome.nb is None or outcome.last_cell < 0:
+                return ExecResult(
+                    None, f"grader: execution failed: {type(exc).__name__}: {exc}", time.perf_counter() - start, []
+                )
+            log.warning("execution ended early: %s", exc)
+        fault = describe(outcome, limits)
+        executed = _without_papermill_markers(outcome.nb)
+        return ExecResult(
+            nbformat.writes(executed) if executed is not None else None,
+            fault,
+            time.perf_counter() - start,
+            _read_checks(check_log),
+        )

@@ -1,0 +1,63 @@
+"""Stage 3, restore: nbgrader's sanitize pipeline puts the instructor's cells back.
+
+Order (nbgrader's own ``Autograde.sanitize_preprocessors``, plus one step of ours at the end):
+  1. ClearOutput          - the student's outputs are never trusted
+  2. DeduplicateIds       - a copied grade cell cannot be scored twice
+  3. OverwriteKernelspec  - the kernel is the instructor's
+  4. OverwriteCells       - locked and test cells from the gradebook; hidden tests come back with them;
+                            deleted grade cells are re-added (``add_missing_cells``)
+  5. CheckCellMetadata    - refuses metadata nbgrader cannot score
+  6. RestoreParametersTag - papermill must find the ``parameters`` cell even if its tag was removed
+"""
+
+from __future__ import annotations
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
+from nbgrader.nbgraderformat import ValidationError
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+from traitlets.config import Config
+
+from autograder.markup import grade_id
+from autograder.submission import State, Submission
+
+PARAMETERS_ID = "parameters"
+
+
+class RestoreParametersTag(Preprocessor):
+    """Tag the locked cell ``parameters`` for papermill (students can edit tags, not locked sources)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if grade_id(cell) == PARAMETERS_ID:
+            tags = cell.metadata.setdefault("tags", [])
+            if "parameters" not in tags:
+                tags.append("parameters")
+        return cell, resources
+
+
+SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, RestoreParametersTag]
+
+
+def nbgrader_resources(sub: Submission, db_url: str) -> dict:
+    return {
+        "nbgrader": {
+            "notebook": sub.notebook_name,
+            "assignment": sub.assignment,
+            "student": sub.student,
+            "db_url": db_url,
+        }
+    }
+
+
+def restore(sub: Submission, config: Config, db_url: str) -> Submission:
+    if not sub.ok or sub.nb is None:
+        return sub
+    nb: NotebookNode = sub.nb
+    resources = nbgrader_resources(sub, db_url)
+    try:
+        for step in SANITIZE:
+            nb, resources = step(config=config).preprocess(nb, resources)
+    except ValidationError as exc:
+        return sub.fail(State.STUDENT_FAULT, f"notebook structure altered: {str(exc).splitlines()[0][:200]}")
+    sub.nb = nb
+    return sub

@@ -1,0 +1,113 @@
+"""The sample class (DESIGN.md section 6): students made from an assignment's own material.
+
+- ``reference``: the source with nbgrader's markers removed, as a student would submit it;
+- ``blank``: the release untouched;
+- ``mutant-<name>``: the reference with one solution cell replaced by a known bug;
+- misbehaving students: a crash (``os._exit``), an infinite loop, a huge output, a deleted test cell, and a
+  correct answer that writes warnings to stderr during every later cell.
+Each is written in nbgrader's layout ``DIR/<student>/<assignment>/<notebook>.ipynb``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode, v4
+
+from autograder.course_dir import CourseDir
+from autograder.markup import grade_id, is_autograded_test, is_solution, strip_markers
+from autograder.mutants import Mutant, load
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str
+    notebooks: dict[str, NotebookNode]
+    mutant: Mutant | None = None
+    kind: str = "reference"  # reference | blank | mutant | misbehaving
+
+
+def reference_notebook(source: NotebookNode, release: NotebookNode) -> NotebookNode:
+    """The release with every solution cell filled in from the source (markers stripped)."""
+    answers = {grade_id(c): strip_markers(c.source) for c in source.cells if is_solution(c)}
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        if is_solution(cell) and grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return nb
+
+
+def with_cell(nb: NotebookNode, cell_id: str, source: str) -> NotebookNode:
+    nb = copy.deepcopy(nb)
+    matches = [c for c in nb.cells if grade_id(c) == cell_id]
+    if not matches:
+        raise KeyError(f"no cell {cell_id!r} in the notebook")
+    matches[0].source = source
+    return nb
+
+
+def _first_test_index(nb: NotebookNode) -> int:
+    return next(n for n, c in enumerate(nb.cells) if is_autograded_test(c))
+
+
+def _insert_after_first_test(source: str) -> Callable[[NotebookNode], NotebookNode]:
+    def change(nb: NotebookNode) -> NotebookNode:
+        nb = copy.deepcopy(nb)
+        nb.cells.insert(_first_test_index(nb) + 1, v4.new_code_cell(source))
+        return nb
+
+    return change
+
+
+def _delete_first_test(nb: NotebookNode) -> NotebookNode:
+    nb = copy.deepcopy(nb)
+    del nb.cells[_first_test_index(nb)]
+    return nb
+
+
+WARNS = (
+    "import sys\n"
+    "get_ipython().events.register('pre_run_cell', lambda *a: print("
+    "'UserWarning: this student warns in every cell', file=sys.stderr))"
+)
+
+MISBEHAVING: dict[str, Callable[[NotebookNode], NotebookNode]] = {
+    "crash": _insert_after_first_test("import os\nos._exit(1)"),
+    "infinite-loop": _insert_after_first_test("while True:\n    pass"),
+    "huge-output": _insert_after_first_test("for i in range(2_000_000):\n    print('spam', i)"),
+    "deleted-test-cell": _delete_first_test,
+    "warns": _insert_after_first_test(WARNS),
+}
+
+
+def build(course: CourseDir, assignment: str, *, misbehaving: bool = True) -> list[Student]:
+    """All students of the sample class for one assignment (the release must exist)."""
+    refs: dict[str, NotebookNode] = {}
+    blanks: dict[str, NotebookNode] = {}
+    for src_path in course.source_notebooks(assignment):
+        release = nbformat.read(course.release / assignment / src_path.name, as_version=4)
+        refs[src_path.stem] = reference_notebook(nbformat.read(src_path, as_version=4), release)
+        blanks[src_path.stem] = release
+    students = [Student("reference", refs), Student("blank", blanks, kind="blank")]
+    for mutant in load(course.mutants / assignment):
+        changed = {}
+        for name, nb in refs.items():
+            has_cell = any(grade_id(c) == mutant.replaces for c in nb.cells)
+            changed[name] = with_cell(nb, mutant.replaces, mutant.source) if has_cell else nb
+        students.append(Student(f"mutant-{mutant.name}", changed, mutant, "mutant"))
+    if misbehaving:
+        for name, change in MISBEHAVING.items():
+            students.append(Student(name, {k: change(v) for k, v in refs.items()}, kind="misbehaving"))
+    return students
+
+
+def write(students: list[Student], assignment: str, submissions_dir: Path) -> None:
+    for student in students:
+        folder = submissions_dir / student.name / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, nb in student.notebooks.items():
+            nbformat.write(nb, folder / f"{name}.ipynb")

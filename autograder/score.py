@@ -1,0 +1,126 @@
+"""Stage 5, score: nbgrader's SaveAutoGrades writes the grades, after two steps of ours.
+
+Order:
+  1. MarkUnexecuted     - a test cell that never ran (kernel died, notebook timed out) gets an error output;
+                          nbgrader would otherwise give an output-less cell full marks
+  2. StderrIsNotFailure - nbgrader scores any stderr output as 0; a warning from correct code must not be,
+                          so stderr in test cells is kept but moved to stdout (failures are exceptions)
+  3. SaveAutoGrades     - nbgrader: error output = 0 points, otherwise the cell's points
+Then the item results are read back from the gradebook, with each failed cell's message (exception type and
+text, never the traceback, which would show the hidden test's source).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode, v4
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import SaveAutoGrades
+from traitlets.config import Config
+
+from autograder.markup import BEGIN_HIDDEN, is_autograded_test, item_of
+from autograder.restore import nbgrader_resources
+from autograder.submission import ItemResult, State, Submission
+
+MAX_MESSAGE = 600
+
+# nbgrader 0.9.6 with SQLAlchemy 2 warns about its own session use on every new submission; harmless
+warnings.filterwarnings("ignore", message=".*not in session.*", module="nbgrader")
+
+
+class MarkUnexecuted(Preprocessor):
+    def preprocess_cell(self, cell, resources, index):
+        if is_autograded_test(cell) and cell.get("execution_count") is None:
+            has_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+            if not has_error:
+                cell.outputs = [
+                    *cell.get("outputs", []),
+                    v4.new_output(
+                        "error",
+                        ename="NotExecuted",
+                        evalue="this test cell did not run (the kernel stopped before it)",
+                        traceback=[],
+                    ),
+                ]
+        return cell, resources
+
+
+class StderrIsNotFailure(Preprocessor):
+    def preprocess_cell(self, cell, resources, index):
+        if is_autograded_test(cell):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    out["name"] = "stdout"
+                    out["text"] = "[stderr] " + out.get("text", "")
+        return cell, resources
+
+
+def failure_message(cell: NotebookNode) -> str:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            text = f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()
+            return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
+    return ""
+
+
+def _ensure_submission(sub: Submission, db_url: str) -> None:
+    with Gradebook(db_url) as gb:
+        gb.update_or_create_student(sub.student)
+        try:
+            gb.find_submission(sub.assignment, sub.student)
+        except MissingEntry:
+            gb.add_submission(sub.assignment, sub.student)
+
+
+def _read_back(sub: Submission, db_url: str, messages: dict[str, str]) -> list[ItemResult]:
+    with Gradebook(db_url) as gb:
+        notebook = gb.find_notebook(sub.notebook_name, sub.assignment)
+        hidden = {c.name for c in notebook.source_cells if BEGIN_HIDDEN in (c.source or "")}
+        order = [c.name for c in notebook.source_cells]
+        graded = gb.find_submission_notebook(sub.notebook_name, sub.assignment, sub.student)
+        results = [
+            ItemResult(
+                g.name,
+                item_of(g.name),
+                float(g.auto_score or 0.0),
+                float(g.max_score),
+                messages.get(g.name, ""),
+                g.name in hidden,
+            )
+            for g in graded.grades
+            if g.cell_type == "code" and g.auto_score is not None
+        ]
+    position = {name: n for n, name in enumerate(order)}
+    return sorted(results, key=lambda r: position.get(r.grade_id, len(position)))
+
+
+def _zero_all(sub: Submission, db_url: str) -> None:
+    with Gradebook(db_url) as gb:
+        graded = gb.find_submission_notebook(sub.notebook_name, sub.assignment, sub.student)
+        for grade in graded.grades:
+            grade.auto_score = 0
+            grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def score(sub: Submission, config: Config, db_url: str) -> Submission:
+    if sub.state is State.GRADER_FAULT:
+        return sub  # not the student's doing: leave the gradebook as it was, to be re-graded
+    _ensure_submission(sub, db_url)
+    if sub.nb is None:  # nothing to run: every item is 0, with the reason
+        _zero_all(sub, db_url)
+        sub.results = [
+            ItemResult(r.grade_id, r.item, 0.0, r.max_points, sub.reason, r.hidden) for r in _read_back(sub, db_url, {})
+        ]
+        return sub
+    nb, resources = sub.nb, nbgrader_resources(sub, db_url)
+    for step in (MarkUnexecuted, StderrIsNotFailure, SaveAutoGrades):
+        nb, resources = step(config=config).preprocess(nb, resources)
+    sub.nb = nb
+    messages = {c.metadata.nbgrader["grade_id"]: failure_message(c) for c in nb.cells if is_autograded_test(c)}
+    sub.results = _read_back(sub, db_url, messages)
+    if sub.state is State.PENDING:
+        sub.state = State.GRADED
+    return sub

@@ -1,0 +1,64 @@
+"""The record that flows through the grading stages: one student's notebook of one assignment."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+
+class State(enum.StrEnum):
+    PENDING = "pending"
+    GRADED = "graded"
+    STUDENT_FAULT = "student fault"
+    GRADER_FAULT = "grader fault"
+
+
+@dataclass
+class ItemResult:
+    """One grade cell's outcome as shown to the student: points and the check's message, never its source."""
+
+    grade_id: str
+    item: str
+    points: float
+    max_points: float
+    message: str = ""
+    hidden: bool = False
+
+
+@dataclass
+class Submission:
+    student: str
+    assignment: str
+    notebook_name: str
+    path: Path | None
+    state: State = State.PENDING
+    reason: str = ""
+    nb: NotebookNode | None = None
+    results: list[ItemResult] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    checks: list[dict] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.student}/{self.assignment}/{self.notebook_name}"
+
+    def fail(self, state: State, reason: str) -> Submission:
+        """Record a fault; the first reason wins (later stages only add detail)."""
+        if self.state in (State.PENDING, State.GRADED):
+            self.state, self.reason = state, reason
+        return self
+
+    @property
+    def ok(self) -> bool:
+        return self.state is State.PENDING
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_points for r in self.results)

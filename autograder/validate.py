@@ -1,0 +1,108 @@
+"""``autograder validate``: prove an assignment right by grading its own material.
+
+Rules (DESIGN.md section 6): the reference earns every autograded point; the blank release earns 0; each
+mutant loses points on the item it names and only there; and every hidden test cell is failed by at least one
+mutant that passes that item's visible test (a hidden test nothing can fail is not finished).
+Grading uses a gradebook of its own under ``.work/`` so the course gradebook is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+from autograder import sample_class
+from autograder.course_dir import CourseDir
+from autograder.pipeline import GradeOptions, grade_batch
+from autograder.release import release
+from autograder.submission import State, Submission
+
+
+@dataclass
+class Verdict:
+    student: str
+    expectation: str
+    observed: str
+    ok: bool
+
+
+def _points(sub: Submission) -> dict[str, tuple[float, float]]:
+    return {r.grade_id: (r.points, r.max_points) for r in sub.results}
+
+
+def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -> list[Verdict]:
+    verdicts: list[Verdict] = []
+    for student in students:
+        sub = graded[student.name]
+        pts = _points(sub)
+        if sub.state is not State.GRADED:
+            verdicts.append(Verdict(student.name, "graded", f"{sub.state.value}: {sub.reason}", False))
+            continue
+        if student.kind == "reference":
+            lost = [g for g, (p, m) in pts.items() if p < m]
+            verdicts.append(
+                Verdict(
+                    student.name,
+                    "full marks",
+                    f"{sub.score:g}/{sub.max_score:g}" + (f", lost {', '.join(lost)}" if lost else ""),
+                    not lost and bool(pts),
+                )
+            )
+        elif student.kind == "blank":
+            verdicts.append(Verdict(student.name, "0 points", f"{sub.score:g}/{sub.max_score:g}", sub.score == 0))
+        elif student.kind == "mutant" and student.mutant is not None:
+            item = student.mutant.breaks
+            lost_here = [g for g, (p, m) in pts.items() if p < m and g.split("__")[0] == item]
+            lost_elsewhere = [g for g, (p, m) in pts.items() if p < m and g.split("__")[0] != item]
+            observed = f"lost {', '.join(lost_here) or 'nothing'}" + (
+                f"; also lost {', '.join(lost_elsewhere)}" if lost_elsewhere else ""
+            )
+            verdicts.append(
+                Verdict(student.name, f"loses on {item} only", observed, bool(lost_here) and not lost_elsewhere)
+            )
+    verdicts += hidden_coverage(students, graded)
+    return verdicts
+
+
+def hidden_coverage(students: list[sample_class.Student], graded: dict[str, Submission]) -> list[Verdict]:
+    """Each hidden test cell must be failed by a mutant that passes the visible cell of the same item."""
+    reference = graded["reference"]
+    hidden = [r.grade_id for r in reference.results if r.hidden]
+    verdicts = []
+    for cell in hidden:
+        item = cell.split("__")[0]
+        killers = []
+        for student in students:
+            if student.kind != "mutant":
+                continue
+            pts = _points(graded[student.name])
+            visible_ok = all(
+                p == m
+                for g, (p, m) in pts.items()
+                if g.split("__")[0] == item
+                and g != cell
+                and not any(r.grade_id == g and r.hidden for r in reference.results)
+            )
+            if cell in pts and pts[cell][0] < pts[cell][1] and visible_ok:
+                killers.append(student.name.removeprefix("mutant-"))
+        verdicts.append(
+            Verdict(
+                f"hidden {cell}",
+                "failed by a mutant passing the visible test",
+                ", ".join(killers) or "no mutant fails it",
+                bool(killers),
+            )
+        )
+    return verdicts
+
+
+def validate(course: CourseDir, assignment: str, options: GradeOptions) -> list[Verdict]:
+    release(course, assignment)
+    students = sample_class.build(course, assignment, misbehaving=False)
+    work = course.work(f"validate-{assignment}")
+    shutil.rmtree(work, ignore_errors=True)
+    submissions = work / "submitted"
+    sample_class.write(students, assignment, submissions)
+    scratch = CourseDir(course.root, f"sqlite:///{work / 'gradebook.db'}")
+    graded = {s.student: s for s in grade_batch(scratch, assignment, submissions, options, output_root=work)}
+    return judge(students, graded)

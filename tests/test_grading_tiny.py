@@ -1,0 +1,49 @@
+"""End to end on the tiny course: real kernels, the whole pipeline, the misbehaving students."""
+
+from tiny_course import ASSIGNMENT
+
+from autograder import sample_class
+from autograder.execute import Limits
+from autograder.pipeline import GradeOptions, grade_batch, rows
+from autograder.submission import State
+from autograder.validate import validate
+
+OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
+
+
+def test_validate_accepts_the_tiny_assignment(tiny):
+    verdicts = validate(tiny, ASSIGNMENT, OPTIONS)
+    assert all(v.ok for v in verdicts), [v for v in verdicts if not v.ok]
+    # the validator itself must be able to fail: a mutant that names the wrong item is a miss, and so is a
+    # hidden test that no remaining mutant fails while passing the visible one
+    (tiny.mutants / ASSIGNMENT / "add_abs.py").unlink()
+    (tiny.mutants / ASSIGNMENT / "add_subtracts.py").write_text(
+        "# replaces: add_impl\n# breaks: twice\n# bug: subtracts\ndef add(a, b):\n    return a - b\n"
+    )
+    verdicts = validate(tiny, ASSIGNMENT, OPTIONS)
+    missed = [v.student for v in verdicts if not v.ok]
+    assert missed == ["mutant-add_subtracts", "hidden add__hidden"]
+
+
+def test_sample_class_grades_to_expected_points_and_states_twice_identically(tiny):
+    sample_class.write(sample_class.build(tiny, ASSIGNMENT), ASSIGNMENT, tiny.submitted)
+    bad = tiny.submitted / "garbage" / ASSIGNMENT
+    bad.mkdir(parents=True)
+    (bad / f"{ASSIGNMENT}.ipynb").write_text("not a notebook")
+    first = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    got = {s.student: (s.score, s.state, s.reason) for s in first}
+    assert got["reference"] == (4.0, State.GRADED, "")
+    assert got["blank"][:2] == (0.0, State.GRADED)
+    assert got["mutant-add_abs"][:2] == (2.0, State.GRADED)  # visible add passes, hidden fails
+    assert got["mutant-add_subtracts"][:2] == (1.0, State.GRADED)
+    assert got["deleted-test-cell"][:2] == (4.0, State.GRADED)
+    assert got["warns"][:2] == (4.0, State.GRADED)
+    assert got["huge-output"][:2] in ((4.0, State.GRADED), (4.0, State.STUDENT_FAULT))
+    # crash after the first test cell: add__visible scored, the rest never ran
+    assert got["crash"][:2] == (1.0, State.STUDENT_FAULT) and "kernel crashed" in got["crash"][2]
+    assert got["infinite-loop"][:2] == (4.0, State.STUDENT_FAULT) and "timed out" in got["infinite-loop"][2]
+    assert got["garbage"][:2] == (0.0, State.STUDENT_FAULT) and "unreadable" in got["garbage"][2]
+    autograded = tiny.autograded / "huge-output" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert autograded.stat().st_size < 3_000_000  # output capped while it arrived
+    second = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    assert rows(first) == rows(second)

@@ -1,0 +1,142 @@
+"""Each grading stage on tiny notebooks built in the test (no kernel needed)."""
+
+import copy
+
+import nbformat
+from nbformat import v4
+from tiny_course import ASSIGNMENT
+
+from autograder import feedback, markup, mutants, readable, restore, score
+from autograder.release import leaks
+from autograder.submission import ItemResult, State, Submission
+
+
+def _released(course) -> nbformat.NotebookNode:
+    return nbformat.read(course.release / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+
+
+def _sub(course, nb, student="s1") -> Submission:
+    sub = Submission(student, ASSIGNMENT, ASSIGNMENT, None)
+    sub.nb = nb
+    return sub
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb.cells if markup.grade_id(c) == grade_id)
+
+
+def test_unreadable_notebook_is_a_student_fault(tmp_path):
+    path = tmp_path / "x.ipynb"
+    path.write_text("{ not json")
+    sub = readable.read(Submission("s", ASSIGNMENT, ASSIGNMENT, path))
+    assert sub.state is State.STUDENT_FAULT and sub.reason.startswith("unreadable notebook")
+    path.write_text('{"cells": 3}')
+    sub = readable.read(Submission("s", ASSIGNMENT, ASSIGNMENT, path))
+    assert sub.state is State.STUDENT_FAULT
+
+
+def test_release_hides_solutions_and_hidden_tests(tiny):
+    nb = _released(tiny)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "return a + b" not in text and "add(-2.0, 0.5)" not in text
+    assert "raise NotImplementedError()" in _cell(nb, "add_impl").source
+    assert leaks(tiny.source_notebooks(ASSIGNMENT)[0], tiny.release / ASSIGNMENT / f"{ASSIGNMENT}.ipynb") == []
+
+
+def test_leak_check_finds_a_solution_line(tiny, tmp_path):
+    nb = _released(tiny)
+    _cell(nb, "twice_impl").source = "def twice(x):\n    return 2 * x  # copied"
+    leaked = tmp_path / f"{ASSIGNMENT}.ipynb"
+    _cell(nb, "add__visible").source += '\ncheck_close("add/negative", add(-2.0, 0.5), -1.5, case="-2+0.5")'
+    nbformat.write(nb, leaked)
+    found = leaks(tiny.source_notebooks(ASSIGNMENT)[0], leaked)
+    assert any("add(-2.0, 0.5)" in f for f in found)
+
+
+def test_restore_puts_back_hidden_tests_locked_cells_and_deleted_cells(tiny):
+    nb = _released(tiny)
+    _cell(nb, "add__visible").source = "pass  # the student emptied the visible test"
+    params = _cell(nb, "parameters")
+    params.source = "SEED = 123"
+    params.metadata["tags"] = []
+    nb.cells.remove(_cell(nb, "twice__visible"))
+    sub = restore.restore(_sub(tiny, nb), tiny.config(), tiny.db_url)
+    assert sub.state is State.PENDING
+    assert "add(-2.0, 0.5)" in _cell(sub.nb, "add__hidden").source
+    assert "check_close" in _cell(sub.nb, "add__visible").source
+    assert _cell(sub.nb, "parameters").source.startswith("SEED = 0")
+    assert "parameters" in _cell(sub.nb, "parameters").metadata["tags"]
+    assert 'check_equal("twice/int"' in _cell(sub.nb, "twice__visible").source
+
+
+def _executed(nb, grade_id_, outputs, count=1):
+    cell = _cell(nb, grade_id_)
+    cell.outputs = outputs
+    cell.execution_count = count
+    return cell
+
+
+def test_unexecuted_test_cell_scores_zero_and_stderr_does_not(tiny):
+    nb = restore.restore(_sub(tiny, _released(tiny)), tiny.config(), tiny.db_url).nb
+    for c in nb.cells:
+        if c.cell_type == "code":
+            c.execution_count = 1
+    _executed(nb, "add__visible", [v4.new_output("stream", name="stderr", text="DeprecationWarning: x\n")])
+    _executed(
+        nb,
+        "add__hidden",
+        [
+            v4.new_output(
+                "error", ename="CheckFailure", evalue="[add/negative] value off", traceback=["secret source line"]
+            )
+        ],
+    )
+    _cell(nb, "twice__visible").execution_count = None  # the kernel died before it
+    sub = score.score(_sub(tiny, nb), tiny.config(), tiny.db_url)
+    points = {r.grade_id: r.points for r in sub.results}
+    assert points == {"add__visible": 1.0, "add__hidden": 0.0, "twice__visible": 0.0}
+    messages = {r.grade_id: r.message for r in sub.results}
+    assert messages["add__hidden"] == "CheckFailure: [add/negative] value off"
+    assert "did not run" in messages["twice__visible"]
+
+
+def test_missing_notebook_scores_zero_with_reason(tiny):
+    sub = Submission("nobody", ASSIGNMENT, ASSIGNMENT, None).fail(State.STUDENT_FAULT, "no 00_tiny.ipynb submitted")
+    sub = score.score(sub, tiny.config(), tiny.db_url)
+    assert [r.points for r in sub.results] == [0.0, 0.0, 0.0]
+    assert sub.state is State.STUDENT_FAULT and all("no 00_tiny" in r.message for r in sub.results)
+
+
+def test_feedback_never_shows_hidden_test_source(tiny):
+    sub = Submission("s", ASSIGNMENT, ASSIGNMENT, None, State.GRADED)
+    sub.results = [ItemResult("add__hidden", "add", 0.0, 2.0, "CheckFailure: [add/negative] case -2+0.5: value", True)]
+    page = feedback.render(sub)
+    assert "add/negative" in page and "0 / 2" in page
+    assert "BEGIN HIDDEN" not in page and "check_close(" not in page
+
+
+def test_secret_lines_and_strip_markers():
+    cell = v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return x * 2 + 1000\n    ### END SOLUTION")
+    cell.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "f", "locked": False}
+    nb = v4.new_notebook(cells=[cell])
+    assert markup.secret_lines(nb) == {"return x * 2 + 1000"}
+    assert markup.strip_markers(cell.source) == "def f(x):\n    return x * 2 + 1000"
+    twin = copy.deepcopy(cell)
+    twin.metadata = {}
+    twin.source = "return x * 2 + 1000"  # the same line outside a solution is public
+    assert markup.secret_lines(v4.new_notebook(cells=[cell, twin])) == set()
+
+
+def test_mutant_header_is_required(tmp_path):
+    good = tmp_path / "m.py"
+    good.write_text("# replaces: add_impl\n# breaks: add\n# bug: x\ndef add(a, b):\n    return 0\n")
+    m = mutants.parse(good)
+    assert (m.replaces, m.breaks, m.source) == ("add_impl", "add", "def add(a, b):\n    return 0")
+    bad = tmp_path / "bad.py"
+    bad.write_text("def add(a, b):\n    return 0\n")
+    try:
+        mutants.parse(bad)
+    except mutants.MutantError as exc:
+        assert "replaces" in str(exc)
+    else:
+        raise AssertionError("a mutant without header was accepted")

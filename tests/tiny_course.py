@@ -1,0 +1,92 @@
+"""A tiny course root built inside the tests: one assignment, two items, one mutant (as nbgrader tests its
+preprocessors on notebooks made in the test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat import v4
+
+ASSIGNMENT = "00_tiny"
+
+
+def _meta(grade_id: str, *, grade=False, solution=False, locked=False, points=None) -> dict:
+    meta = {
+        "grade": grade,
+        "solution": solution,
+        "locked": locked,
+        "grade_id": grade_id,
+        "schema_version": 3,
+        "task": False,
+    }
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def code(source: str, grade_id: str | None = None, **kw) -> nbformat.NotebookNode:
+    cell = v4.new_code_cell(source)
+    if grade_id:
+        cell.metadata.update(_meta(grade_id, **kw))
+    return cell
+
+
+def tiny_notebook() -> nbformat.NotebookNode:
+    params = code('SEED = 0\nDEVICE = "auto"\nFAST = False', "parameters", locked=True)
+    params.metadata["tags"] = ["parameters"]
+    cells = [
+        v4.new_markdown_cell("# Tiny\nAdd two numbers."),
+        params,
+        code("from course.checks import check_close, check_equal", "setup", locked=True),
+        code(
+            "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", "add_impl", solution=True
+        ),
+        code(
+            'check_close("add/small", add(1.0, 2.0), 3.0, case="1+2")',
+            "add__visible",
+            grade=True,
+            locked=True,
+            points=1,
+        ),
+        code(
+            '# hidden tests below\n### BEGIN HIDDEN TESTS\ncheck_close("add/negative", add(-2.0, 0.5), '
+            '-1.5, case="-2+0.5")\n### END HIDDEN TESTS',
+            "add__hidden",
+            grade=True,
+            locked=True,
+            points=2,
+        ),
+        code(
+            "def twice(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", "twice_impl", solution=True
+        ),
+        code(
+            'import warnings\nwarnings.warn("a harmless warning")\ncheck_equal("twice/int", twice(21), 42, case="21")',
+            "twice__visible",
+            grade=True,
+            locked=True,
+            points=1,
+        ),
+    ]
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def make_course(root: Path) -> Path:
+    """Write the tiny course under ``root`` and return it."""
+    src = root / "source" / ASSIGNMENT
+    src.mkdir(parents=True)
+    nbformat.write(tiny_notebook(), src / f"{ASSIGNMENT}.ipynb")
+    mutants = root / "mutants" / ASSIGNMENT
+    mutants.mkdir(parents=True)
+    (mutants / "add_subtracts.py").write_text(
+        "# replaces: add_impl\n# breaks: add\n# bug: subtracts\ndef add(a, b):\n    return a - b\n"
+    )
+    (mutants / "add_abs.py").write_text(
+        "# replaces: add_impl\n# breaks: add\n# bug: ignores signs\ndef add(a, b):\n    return abs(a) + abs(b)\n"
+    )
+    (mutants / "twice_squares.py").write_text(
+        "# replaces: twice_impl\n# breaks: twice\n# bug: squares\ndef twice(x):\n    return x * x\n"
+    )
+    return root
