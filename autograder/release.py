@@ -13,8 +13,10 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SQLAlchemyError
 
 from autograder.course_dir import CourseDir
+from autograder.errors import UsageError
 from autograder.markup import BEGIN_HIDDEN, BEGIN_SOLUTION, secret_lines
 
 log = logging.getLogger(__name__)
@@ -67,9 +69,19 @@ def release(course: CourseDir, assignment: str) -> Path:
     return folder
 
 
+def open_gradebook(db_url: str) -> Gradebook:
+    """nbgrader's Gradebook, with a one-line UsageError when the URL cannot be opened (missing driver, no such
+    folder, server down)."""
+    try:
+        return Gradebook(db_url)
+    except (SQLAlchemyError, ImportError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"cannot open the gradebook {db_url}: {reason}") from None
+
+
 def ensure_in_gradebook(course: CourseDir, assignment: str) -> None:
     """Restore and scoring read the assignment from the gradebook: release it there if it is missing."""
-    with Gradebook(course.db_url) as gb:
+    with open_gradebook(course.db_url) as gb:
         try:
             known = gb.find_assignment(assignment)
             if {nb.name for nb in known.notebooks} >= {p.stem for p in course.source_notebooks(assignment)}:

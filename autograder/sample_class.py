@@ -78,7 +78,7 @@ WARNS = (
 MISBEHAVING: dict[str, Callable[[NotebookNode], NotebookNode]] = {
     "crash": _insert_after_first_test("import os\nos._exit(1)"),
     "infinite-loop": _insert_after_first_test("while True:\n    pass"),
-    "huge-output": _insert_after_first_test("for i in range(2_000_000):\n    print('spam', i)"),
+    "huge-output": _insert_after_first_test("for i in range(500_000):\n    print('spam', i)"),
     "deleted-test-cell": _delete_first_test,
     "warns": _insert_after_first_test(WARNS),
 }
@@ -96,8 +96,8 @@ def build(course: CourseDir, assignment: str, *, misbehaving: bool = True) -> li
     for mutant in load(course.mutants / assignment):
         changed = {}
         for name, nb in refs.items():
-            has_cell = any(grade_id(c) == mutant.replaces for c in nb.cells)
-            changed[name] = with_cell(nb, mutant.replaces, mutant.source) if has_cell else nb
+            cell = next((c for c in nb.cells if grade_id(c) == mutant.replaces), None)
+            changed[name] = with_cell(nb, mutant.replaces, mutant.apply(cell.source)) if cell else nb
         students.append(Student(f"mutant-{mutant.name}", changed, mutant, "mutant"))
     if misbehaving:
         for name, change in MISBEHAVING.items():

@@ -131,7 +131,7 @@ def test_mutant_header_is_required(tmp_path):
     good = tmp_path / "m.py"
     good.write_text("# replaces: add_impl\n# breaks: add\n# bug: x\ndef add(a, b):\n    return 0\n")
     m = mutants.parse(good)
-    assert (m.replaces, m.breaks, m.source) == ("add_impl", "add", "def add(a, b):\n    return 0")
+    assert (m.replaces, m.breaks, m.apply("anything")) == ("add_impl", "add", "def add(a, b):\n    return 0")
     bad = tmp_path / "bad.py"
     bad.write_text("def add(a, b):\n    return 0\n")
     try:
@@ -140,3 +140,20 @@ def test_mutant_header_is_required(tmp_path):
         assert "replaces" in str(exc)
     else:
         raise AssertionError("a mutant without header was accepted")
+
+
+def test_mutant_hunks_edit_the_reference_and_fail_loudly_when_it_changed(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(
+        "# replaces: f_impl\n# breaks: f\n<<<<<<< reference\n    return x + 1\n=======\n"
+        "    return x - 1\n>>>>>>> mutant\n"
+    )
+    m = mutants.parse(path)
+    assert m.apply("def f(x):\n    return x + 1") == "def f(x):\n    return x - 1"
+    for changed in ("def f(x):\n    return x + 2", "def f(x):\n    return x + 1\n    return x + 1"):
+        try:
+            m.apply(changed)
+        except mutants.MutantError as exc:
+            assert "m" in str(exc) and "f_impl" in str(exc)
+        else:
+            raise AssertionError("a hunk whose reference block is gone or ambiguous was applied")

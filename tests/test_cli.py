@@ -1,0 +1,62 @@
+"""Mistakes a user can make on the command line: one line on stderr, exit code 2, no traceback."""
+
+import subprocess
+import sys
+
+import pytest
+from tiny_course import ASSIGNMENT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["grade", "no_such_assignment"], "unknown assignment 'no_such_assignment'"),
+        (["grade", ASSIGNMENT, "--submissions", "/no/such/dir"], "submissions directory not found"),
+        (["grade", ASSIGNMENT, "--db", "not-a-url"], "bad database URL"),
+        (["grade", ASSIGNMENT, "--db", "sqlite:////no/such/dir/gradebook.db", "--submissions", "."], "cannot open"),
+        (["grade", ASSIGNMENT, "--db", "postgresql://u@127.0.0.1:1/x", "--submissions", "."], "cannot open"),
+        (["grade", ASSIGNMENT, "--timeout", "soon"], "not a number"),
+        (["grade", ASSIGNMENT, "--cell-timeout", "-3"], "must be positive"),
+        (["grade", ASSIGNMENT, "--device", "tpu"], "invalid choice"),
+        (["grade"], "required"),
+        (["frobnicate"], "invalid choice"),
+        (["report", ASSIGNMENT], "no graded submissions"),
+        (["release", "nope"], "unknown assignment"),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_line(tiny, args, fragment):
+    result = run("--course", str(tiny.root), *args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_course_root_exits_2(tmp_path):
+    result = run("--course", str(tmp_path / "nowhere"), "release")
+    assert result.returncode == 2 and "course root not found" in result.stderr
+
+
+def test_cuda_requested_without_a_gpu_exits_2(tiny):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present: --device cuda is valid here")
+    result = run("--course", str(tiny.root), "grade", ASSIGNMENT, "--device", "cuda")
+    assert result.returncode == 2 and "no CUDA device" in result.stderr
+
+
+def test_every_command_has_help():
+    for command in ["release", "validate", "grade", "report", "demo"]:
+        result = run(command, "--help")
+        assert result.returncode == 0 and "usage: autograder" in result.stdout
+
+
+def test_release_command_writes_the_student_version(tiny):
+    result = run("--course", str(tiny.root), "release", ASSIGNMENT)
+    assert result.returncode == 0, result.stderr
+    assert (tiny.release / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
