@@ -19,7 +19,8 @@ demo: $(STAMP)
 	$(BIN)/autograder demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check course autograder tests assignments/nbgrader_config.py
+	$(BIN)/ruff check course autograder tests scripts assignments/nbgrader_config.py
+	$(BIN)/ruff format --check course autograder tests scripts
 
 validate: $(STAMP)
 	$(BIN)/autograder validate

@@ -64,7 +64,7 @@ def _options(args: argparse.Namespace) -> GradeOptions:
 
 def _print_row(sub: Submission) -> None:
     state = sub.state.value + (f" ({sub.reason})" if sub.reason else "")
-    print(f"  {sub.student:32s} {sub.score:6g} / {sub.max_score:<6g} {state}", flush=True)
+    print(f"  {sub.student:42s} {sub.score:6g} / {sub.max_score:<6g} {state}", flush=True)
 
 
 def cmd_release(args: argparse.Namespace) -> int:
