@@ -58,7 +58,10 @@ def _options(args: argparse.Namespace) -> GradeOptions:
         if not torch.cuda.is_available():
             raise UsageError("--device cuda: no CUDA device is available on this machine")
     return GradeOptions(
-        device=args.device, limits=Limits(notebook_timeout=args.timeout, cell_timeout=args.cell_timeout), jobs=args.jobs
+        device=args.device,
+        limits=Limits(notebook_timeout=args.timeout, cell_timeout=args.cell_timeout),
+        jobs=args.jobs,
+        force=getattr(args, "force", True),
     )
 
 
@@ -185,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force",
         action="store_true",
-        help="re-grade (grading always re-runs every submission now; accepted for nbgrader compatibility)",
+        help="re-grade submissions already graded and unchanged since (default: keep their earlier result)",
     )
     grading_options(p, 600, 120)
     p.set_defaults(func=cmd_grade)

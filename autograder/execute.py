@@ -22,6 +22,7 @@ from papermill.execute import ERROR_MARKER_TAG
 from autograder import engine as _engine  # noqa: F401 - registers the papermill engine
 from autograder.engine import ENGINE_NAME, Outcome
 from autograder.markup import grade_id
+from autograder.submission import State
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ class Limits:
 @dataclass
 class ExecResult:
     nb_json: str | None
-    fault: str | None  # "student: ..." / "grader: ..." or None
+    fault: State | None  # STUDENT_FAULT or GRADER_FAULT when the run did not end normally
+    reason: str
     seconds: float
     checks: list[dict]
 
@@ -77,13 +79,14 @@ def _where(nb, index: int) -> str:
 
 
 def describe(outcome: Outcome, limits: Limits) -> str | None:
+    """Why a run that reached the notebook's cells is the student's fault, or None when it ended normally."""
     if outcome.notebook_timed_out:
-        return f"student: timed out: the notebook ran longer than {limits.notebook_timeout:g} s"
+        return f"timed out: the notebook ran longer than {limits.notebook_timeout:g} s"
     if outcome.kernel_died:
-        return f"student: kernel crashed in {_where(outcome.nb, outcome.last_cell)}"
+        return f"kernel crashed in {_where(outcome.nb, outcome.last_cell)}"
     if outcome.timed_out_cells:
         cells = ", ".join(_where(outcome.nb, c) for c in outcome.timed_out_cells)
-        return f"student: timed out: {cells} ran longer than {limits.cell_timeout:g} s"
+        return f"timed out: {cells} ran longer than {limits.cell_timeout:g} s"
     return None
 
 
@@ -122,15 +125,15 @@ def execute(nb_json: str, parameters: dict, limits: Limits, workdir: str, thread
             pass  # errors in cells are the student's and are scored per cell
         except Exception as exc:  # the kernel did not start, or papermill itself failed: not the student's fault
             if outcome.nb is None or outcome.last_cell < 0:
-                return ExecResult(
-                    None, f"grader: execution failed: {type(exc).__name__}: {exc}", time.perf_counter() - start, []
-                )
+                reason = f"execution failed: {type(exc).__name__}: {exc}"
+                return ExecResult(None, State.GRADER_FAULT, reason, time.perf_counter() - start, [])
             log.warning("execution ended early: %s", exc)
-        fault = describe(outcome, limits)
+        reason = describe(outcome, limits)
         executed = _without_papermill_markers(outcome.nb)
         return ExecResult(
             nbformat.writes(executed) if executed is not None else None,
-            fault,
+            State.STUDENT_FAULT if reason else None,
+            reason or "",
             time.perf_counter() - start,
             _read_checks(check_log),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -35,7 +36,7 @@ class GradeOptions:
     fast: bool = True
     limits: Limits = field(default_factory=Limits)
     jobs: int = 2
-    force: bool = True
+    force: bool = True  # re-grade submissions already graded and unchanged since (the CLI defaults to False)
 
     def parameters(self) -> dict:
         return {"SEED": self.seed, "DEVICE": self.device, "FAST": self.fast}
@@ -61,9 +62,8 @@ def _apply_execution(sub: Submission, result: ExecResult) -> Submission:
         sub.nb = None
     else:
         sub.nb = nbformat.reads(result.nb_json, as_version=4)
-    if result.fault:
-        who, reason = result.fault.split(": ", 1)
-        sub.fail(State.GRADER_FAULT if who == "grader" else State.STUDENT_FAULT, reason)
+    if result.fault is not None:
+        sub.fail(result.fault, result.reason)
     return sub
 
 
@@ -79,26 +79,25 @@ def _save(out: Path, sub: Submission) -> None:
     nbformat.write(sub.nb, path)
 
 
+def _summary_path(out: Path, sub: Submission) -> Path:
+    return _autograded_path(out, sub).with_suffix(".result.json")
+
+
 def _save_summary(out: Path, sub: Submission) -> None:
-    path = _autograded_path(out, sub).with_suffix(".result.json")
+    path = _summary_path(out, sub)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(
-            {
-                "student": sub.student,
-                "assignment": sub.assignment,
-                "notebook": sub.notebook_name,
-                "state": sub.state.value,
-                "reason": sub.reason,
-                "score": sub.score,
-                "max_score": sub.max_score,
-                "items": [r.__dict__ for r in sub.results],
-                "timings": sub.timings,
-            },
-            indent=1,
-        ),
-        encoding="utf-8",
-    )
+    path.write_text(json.dumps(sub.to_summary(), indent=1), encoding="utf-8")
+    # every check the notebook ran, as plain data, for a re-check outside the student's process
+    path.with_suffix(".checks.jsonl").write_text("".join(json.dumps(c) + "\n" for c in sub.checks), encoding="utf-8")
+
+
+def _already_graded(out: Path, sub: Submission) -> Submission | None:
+    """The earlier result of an unchanged submission (nbgrader's rule: re-grade only with --force)."""
+    summary = _summary_path(out, sub)
+    if sub.path is None or not summary.exists() or summary.stat().st_mtime < sub.path.stat().st_mtime:
+        return None
+    previous = Submission.from_summary(json.loads(summary.read_text(encoding="utf-8")), sub.path)
+    return previous if previous.state is not State.GRADER_FAULT else None
 
 
 def grade_batch(
@@ -116,12 +115,21 @@ def grade_batch(
     config = course.config()
     names = [p.stem for p in course.source_notebooks(assignment)]
     subs = collect.collect(submissions_dir, assignment, names)
+    kept: set[str] = set()
+    for n, sub in enumerate(subs):
+        previous = None if options.force else _already_graded(out, sub)
+        if previous is not None:
+            subs[n] = previous
+            kept.add(sub.key)
     for sub in subs:
+        if sub.key in kept:
+            continue
         _guard("read", readable.read, sub)
         _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
     runnable = [s for s in subs if s.ok and s.nb is not None]
     workdir_root = out / ".work" / "run" if output_root else course.work("run")
-    threads = 1 if options.jobs > 1 else 2
+    # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down)
+    threads = max(1, (os.cpu_count() or 1) // options.jobs)
     with ProcessPoolExecutor(
         max_workers=max(1, min(options.jobs, len(runnable) or 1)), mp_context=multiprocessing.get_context("spawn")
     ) as pool:
@@ -133,6 +141,10 @@ def grade_batch(
                 execute, nbformat.writes(sub.nb), options.parameters(), options.limits, str(workdir), threads
             )
         for sub in subs:
+            if sub.key in kept:
+                if progress:
+                    progress(sub)
+                continue
             if sub.key in futures:
                 try:
                     _apply_execution(sub, futures[sub.key].result())
@@ -140,17 +152,17 @@ def grade_batch(
                     sub.fail(State.GRADER_FAULT, f"execute: {type(exc).__name__}: {exc}")
             _guard("score", lambda s: score.score(s, config, course.db_url), sub)
             _save(out, sub)
-            _save_summary(out, sub)
             _guard("feedback", lambda s: feedback.write(s, out / "feedback"), sub)
+            _save_summary(out, sub)
             if progress:
                 progress(sub)
     return subs
 
 
-def load_results(course: CourseDir, assignment: str) -> list[dict]:
-    """The summaries written by the last grading run, for ``report``."""
+def load_results(course: CourseDir, assignment: str) -> list[Submission]:
+    """The results of the last grading run, for ``report``."""
     return [
-        json.loads(p.read_text(encoding="utf-8"))
+        Submission.from_summary(json.loads(p.read_text(encoding="utf-8")))
         for p in sorted(course.autograded.glob(f"*/{assignment}/*.result.json"))
     ]
 

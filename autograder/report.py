@@ -12,15 +12,7 @@ from pathlib import Path
 
 from autograder import feedback
 from autograder.errors import UsageError
-from autograder.submission import ItemResult, State, Submission
-
-
-def _submission(summary: dict) -> Submission:
-    sub = Submission(
-        summary["student"], summary["assignment"], summary["notebook"], None, State(summary["state"]), summary["reason"]
-    )
-    sub.results = [ItemResult(**item) for item in summary["items"]]
-    return sub
+from autograder.submission import Submission
 
 
 def item_columns(subs: list[Submission]) -> list[str]:
@@ -57,10 +49,9 @@ def write_csv(subs: list[Submission], path: Path) -> Path:
     return path
 
 
-def report(results: list[dict], assignment: str, out: Path) -> tuple[Path, list[Path]]:
-    if not results:
+def report(subs: list[Submission], assignment: str, out: Path) -> tuple[Path, list[Path]]:
+    if not subs:
         raise UsageError(f"no graded submissions of {assignment}: run `autograder grade {assignment}` first")
-    subs = [_submission(r) for r in results]
     csv_path = write_csv(subs, out / f"{assignment}_grades.csv")
     pages = [feedback.write(sub, out / "feedback") for sub in subs]
     return csv_path, pages

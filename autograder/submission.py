@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -54,6 +54,34 @@ class Submission:
     @property
     def ok(self) -> bool:
         return self.state is State.PENDING
+
+    def to_summary(self) -> dict:
+        """Plain data written beside the autograded notebook: what ``report`` and a re-grade read back."""
+        return {
+            "student": self.student,
+            "assignment": self.assignment,
+            "notebook": self.notebook_name,
+            "state": self.state.value,
+            "reason": self.reason,
+            "score": self.score,
+            "max_score": self.max_score,
+            "items": [asdict(r) for r in self.results],
+            "timings": self.timings,
+        }
+
+    @classmethod
+    def from_summary(cls, summary: dict, path: Path | None = None) -> Submission:
+        sub = cls(
+            summary["student"],
+            summary["assignment"],
+            summary["notebook"],
+            path,
+            State(summary["state"]),
+            summary["reason"],
+        )
+        sub.results = [ItemResult(**item) for item in summary["items"]]
+        sub.timings = summary.get("timings", {})
+        return sub
 
     @property
     def score(self) -> float:

@@ -1,5 +1,7 @@
 """End to end on the tiny course: real kernels, the whole pipeline, the misbehaving students."""
 
+from dataclasses import replace
+
 from tiny_course import ASSIGNMENT
 
 from autograder import sample_class
@@ -47,3 +49,18 @@ def test_sample_class_grades_to_expected_points_and_states_twice_identically(tin
     assert autograded.stat().st_size < 3_000_000  # output capped while it arrived
     second = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
     assert rows(first) == rows(second)
+
+
+def test_unchanged_submissions_are_kept_unless_forced(tiny):
+    students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "blank")]
+    sample_class.write(students, ASSIGNMENT, tiny.submitted)
+    first = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    kept = grade_batch(tiny, ASSIGNMENT, tiny.submitted, replace(OPTIONS, force=False))
+    assert rows(kept) == rows(first)
+    assert [s.timings for s in kept] == [s.timings for s in first]  # read back, not run again
+    # a submission changed since its grading is graded again even without --force
+    notebook = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+    (tiny.submitted / "blank" / notebook).write_bytes((tiny.submitted / "reference" / notebook).read_bytes())
+    again = grade_batch(tiny, ASSIGNMENT, tiny.submitted, replace(OPTIONS, force=False))
+    assert {s.student: s.score for s in again} == {"blank": 4.0, "reference": 4.0}
+    assert again[1].timings == first[1].timings and again[0].timings != first[0].timings
