@@ -132,6 +132,7 @@ class GradingEngine(NBClientEngine):
             },
             raise_on_iopub_timeout=False,
             record_timing=True,
+            shutdown_kernel="immediate",  # the notebook is done: a graceful shutdown only costs ~1 s
         )
         outcome.nb = nb_man.nb
         try:
