@@ -88,7 +88,9 @@ def _save_summary(out: Path, sub: Submission) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(sub.to_summary(), indent=1), encoding="utf-8")
     # every check the notebook ran, as plain data, for a re-check outside the student's process
-    path.with_suffix(".checks.jsonl").write_text("".join(json.dumps(c) + "\n" for c in sub.checks), encoding="utf-8")
+    _autograded_path(out, sub).with_suffix(".checks.jsonl").write_text(
+        "".join(json.dumps(c) + "\n" for c in sub.checks), encoding="utf-8"
+    )
 
 
 def _already_graded(out: Path, sub: Submission) -> Submission | None:

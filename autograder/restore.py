@@ -8,6 +8,7 @@ Order (nbgrader's own ``Autograde.sanitize_preprocessors``, plus one step of our
                             deleted grade cells are re-added (``add_missing_cells``)
   5. CheckCellMetadata    - refuses metadata nbgrader cannot score
   6. RestoreParametersTag - papermill must find the ``parameters`` cell even if its tag was removed
+  7. EnsureCellIds        - cells nbgrader re-adds have no id (nbformat 4.5 requires one)
 """
 
 from __future__ import annotations
@@ -35,7 +36,22 @@ class RestoreParametersTag(Preprocessor):
         return cell, resources
 
 
-SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, RestoreParametersTag]
+class EnsureCellIds(Preprocessor):
+    def preprocess_cell(self, cell, resources, index):
+        if not cell.get("id"):
+            cell["id"] = f"restored-{grade_id(cell) or index}"
+        return cell, resources
+
+
+SANITIZE = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+    RestoreParametersTag,
+    EnsureCellIds,
+]
 
 
 def nbgrader_resources(sub: Submission, db_url: str) -> dict:

@@ -1,5 +1,6 @@
 """End to end on the tiny course: real kernels, the whole pipeline, the misbehaving students."""
 
+import json
 from dataclasses import replace
 
 from tiny_course import ASSIGNMENT
@@ -9,6 +10,7 @@ from autograder.execute import Limits
 from autograder.pipeline import GradeOptions, grade_batch, rows
 from autograder.submission import State
 from autograder.validate import validate
+from course.checks import recheck
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
 
@@ -49,6 +51,22 @@ def test_sample_class_grades_to_expected_points_and_states_twice_identically(tin
     assert autograded.stat().st_size < 3_000_000  # output capped while it arrived
     second = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
     assert rows(first) == rows(second)
+
+
+def _logged_checks(course, student):
+    path = course.autograded / student / ASSIGNMENT / f"{ASSIGNMENT}.checks.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_check_logs_recheck_outside_the_kernel(tiny):
+    students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "mutant-add_abs")]
+    sample_class.write(students, ASSIGNMENT, tiny.submitted)
+    grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    reference = _logged_checks(tiny, "reference")
+    assert [r["id"] for r in reference] == ["add/small", "add/negative", "twice/int"]
+    assert all(r["passed"] and recheck(r) is None for r in reference)
+    verdicts = {r["id"]: recheck(r) for r in _logged_checks(tiny, "mutant-add_abs")}
+    assert verdicts["add/small"] is None and "expected -1.5, got 2.5" in verdicts["add/negative"]
 
 
 def test_unchanged_submissions_are_kept_unless_forced(tiny):
