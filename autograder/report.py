@@ -12,20 +12,11 @@ from pathlib import Path
 
 from autograder import feedback
 from autograder.errors import UsageError
-from autograder.submission import Submission
-
-
-def item_columns(subs: list[Submission]) -> list[str]:
-    items: list[str] = []
-    for sub in subs:
-        for r in sub.results:
-            if r.item not in items:
-                items.append(r.item)
-    return items
+from autograder.submission import Submission, items_of
 
 
 def write_csv(subs: list[Submission], path: Path) -> Path:
-    items = item_columns(subs)
+    items = items_of(subs)
     per_student: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     states: dict[str, list[str]] = defaultdict(list)
     for sub in subs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -90,3 +91,13 @@ class Submission:
     @property
     def max_score(self) -> float:
         return sum(r.max_points for r in self.results)
+
+
+def items_of(subs: Iterable[Submission]) -> list[str]:
+    """The graded items of a batch in notebook order (the columns of tables and of the CSV)."""
+    items: list[str] = []
+    for sub in subs:
+        for r in sub.results:
+            if r.item not in items:
+                items.append(r.item)
+    return items

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from autograder.submission import Submission
-
-
-def _items(subs: Sequence[Submission]) -> list[str]:
-    items: list[str] = []
-    for sub in subs:
-        for r in sub.results:
-            if r.item not in items:
-                items.append(r.item)
-    return items
+from autograder.submission import Submission, items_of
 
 
 def score_table(subs: Sequence[Submission]) -> str:
-    items = _items(subs)
+    items = items_of(subs)
     header = ["student", *items, "total", "state"]
     rows = []
     for sub in subs:

@@ -1,5 +1,6 @@
 """End to end on the tiny course: real kernels, the whole pipeline, the misbehaving students."""
 
+import csv
 import json
 from dataclasses import replace
 
@@ -7,7 +8,8 @@ from tiny_course import ASSIGNMENT
 
 from autograder import sample_class
 from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch, rows
+from autograder.pipeline import GradeOptions, grade_batch, load_results, rows
+from autograder.report import report
 from autograder.submission import State
 from autograder.validate import validate
 from course.checks import recheck
@@ -67,6 +69,21 @@ def test_check_logs_recheck_outside_the_kernel(tiny):
     assert all(r["passed"] and recheck(r) is None for r in reference)
     verdicts = {r["id"]: recheck(r) for r in _logged_checks(tiny, "mutant-add_abs")}
     assert verdicts["add/small"] is None and "expected -1.5, got 2.5" in verdicts["add/negative"]
+
+
+def test_report_writes_one_csv_row_per_student_and_feedback_pages(tiny, tmp_path):
+    students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "mutant-add_abs")]
+    sample_class.write(students, ASSIGNMENT, tiny.submitted)
+    grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    csv_path, pages = report(load_results(tiny, ASSIGNMENT), ASSIGNMENT, tmp_path / "out")
+    with csv_path.open() as fh:
+        table = list(csv.DictReader(fh))
+    assert [(r["student"], r["add"], r["twice"], r["total"], r["state"]) for r in table] == [
+        ("mutant-add_abs", "1", "1", "2", "graded"),
+        ("reference", "3", "1", "4", "graded"),
+    ]
+    page = (tmp_path / "out" / "feedback" / "mutant-add_abs" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert len(pages) == 2 and "add/negative" in page and "0 / 2" in page and "BEGIN HIDDEN" not in page
 
 
 def test_unchanged_submissions_are_kept_unless_forced(tiny):
