@@ -51,7 +51,7 @@ def _assignments(course: CourseDir, names: list[str]) -> list[str]:
     return [course.check_assignment(n) for n in names] if names else course.assignments()
 
 
-def _options(args: argparse.Namespace) -> GradeOptions:
+def _options(args: argparse.Namespace, graded_only: bool) -> GradeOptions:
     if args.device == "cuda":
         import torch
 
@@ -62,6 +62,7 @@ def _options(args: argparse.Namespace) -> GradeOptions:
         limits=Limits(notebook_timeout=args.timeout, cell_timeout=args.cell_timeout),
         jobs=args.jobs,
         force=getattr(args, "force", True),
+        graded_only=graded_only,
     )
 
 
@@ -84,7 +85,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failures = 0
     for name in _assignments(course, args.assignments):
         started = time.perf_counter()
-        verdicts = validate(course, name, _options(args))
+        verdicts = validate(course, name, _options(args, graded_only=True))
         rows = [["student", "expected", "observed", "verdict"]]
         rows += [[v.student, v.expectation, v.observed, "ok" if v.ok else "MISS"] for v in verdicts]
         print(f"\n{name} ({time.perf_counter() - started:.0f} s)\n{render(rows)}")
@@ -98,7 +99,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     name = course.check_assignment(args.assignment)
     submissions = Path(args.submissions).resolve() if args.submissions else course.submitted
     started = time.perf_counter()
-    subs = grade_batch(course, name, submissions, _options(args), progress=_print_row)
+    subs = grade_batch(course, name, submissions, _options(args, args.graded_only), progress=_print_row)
     elapsed = time.perf_counter() - started
     print(
         f"\n{score_table(subs)}\n\n{len(subs)} submission(s) in {elapsed:.1f} s "
@@ -122,7 +123,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for generated in (course.submitted, course.autograded, course.feedback, course.reports):
         shutil.rmtree(generated, ignore_errors=True)
     db.unlink(missing_ok=True)
-    options = _options(args)
+    options = _options(args, graded_only=True)
     for name in course.assignments():
         release(course, name)
         sample_class.write(sample_class.build(course, name), name, course.submitted)
@@ -175,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "validate",
-        help="reference = full marks, blank = 0, each known bug loses points on its item only; exit 1 on any miss",
+        help="reference = full marks, blank = 0, each known bug loses points on its item only; exit 1 on any miss "
+        "(runs each notebook up to its last test cell)",
     )
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     grading_options(p, 300, 60)
@@ -189,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="re-grade submissions already graded and unchanged since (default: keep their earlier result)",
+    )
+    p.add_argument(
+        "--graded-only",
+        action="store_true",
+        help="skip the code cells after the last test cell (ungraded experiments; they cannot change a score)",
     )
     grading_options(p, 600, 120)
     p.set_defaults(func=cmd_grade)

@@ -4,6 +4,7 @@ import csv
 import json
 from dataclasses import replace
 
+import nbformat
 from tiny_course import ASSIGNMENT
 
 from autograder import sample_class
@@ -52,7 +53,14 @@ def test_sample_class_grades_to_expected_points_and_states_twice_identically(tin
     autograded = tiny.autograded / "huge-output" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert autograded.stat().st_size < 3_000_000  # output capped while it arrived
     second = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
-    assert rows(first) == rows(second)
+    assert _timing_free(rows(first)) == _timing_free(rows(second))
+
+
+def _timing_free(table: list[dict]) -> list[dict]:
+    """huge-output's state depends on how fast 500k lines arrive (a busy machine times it out): keep its score."""
+    return [
+        {k: v for k, v in r.items() if r["student"] != "huge-output" or k not in ("state", "reason")} for r in table
+    ]
 
 
 def _logged_checks(course, student):
@@ -99,3 +107,14 @@ def test_unchanged_submissions_are_kept_unless_forced(tiny):
     again = grade_batch(tiny, ASSIGNMENT, tiny.submitted, replace(OPTIONS, force=False))
     assert {s.student: s.score for s in again} == {"blank": 4.0, "reference": 4.0}
     assert again[1].timings == first[1].timings and again[0].timings != first[0].timings
+
+
+def test_graded_only_skips_the_ungraded_tail(tiny):
+    (reference,) = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name == "reference"]
+    dies = nbformat.v4.new_code_cell("import os\nos._exit(1)  # an experiment that dies")
+    reference.notebooks[ASSIGNMENT].cells.append(dies)
+    sample_class.write([reference], ASSIGNMENT, tiny.submitted)
+    (full,) = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    assert full.score == 4.0 and full.state is State.STUDENT_FAULT and "kernel crashed" in full.reason
+    (trimmed,) = grade_batch(tiny, ASSIGNMENT, tiny.submitted, replace(OPTIONS, graded_only=True))
+    assert (trimmed.score, trimmed.state) == (4.0, State.GRADED)

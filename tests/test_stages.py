@@ -6,7 +6,7 @@ import nbformat
 from nbformat import v4
 from tiny_course import ASSIGNMENT
 
-from autograder import feedback, markup, mutants, readable, restore, score
+from autograder import feedback, markup, mutants, readable, restore, score, trim
 from autograder.release import leaks
 from autograder.submission import ItemResult, State, Submission
 
@@ -157,3 +157,15 @@ def test_mutant_hunks_edit_the_reference_and_fail_loudly_when_it_changed(tmp_pat
             assert "m" in str(exc) and "f_impl" in str(exc)
         else:
             raise AssertionError("a hunk whose reference block is gone or ambiguous was applied")
+
+
+def test_trim_drops_only_the_code_after_the_last_test_cell(tiny):
+    nb = nbformat.read(tiny.source_notebooks(ASSIGNMENT)[0], as_version=4)
+    before = [c.source for c in nb.cells]
+    nb.cells += [v4.new_code_cell("plot_everything()"), v4.new_markdown_cell("What to see"), v4.new_code_cell("1")]
+    sub = trim.drop_ungraded_tail(_sub(tiny, nb))
+    assert [c.source for c in sub.nb.cells] == [*before, "What to see"]
+    # a student's own cell before the last test cell may define what the tests use: it stays
+    nb = nbformat.read(tiny.source_notebooks(ASSIGNMENT)[0], as_version=4)
+    nb.cells.insert(3, v4.new_code_cell("helper = 1"))
+    assert "helper = 1" in [c.source for c in trim.drop_ungraded_tail(_sub(tiny, nb)).nb.cells]
