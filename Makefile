@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint validate venv clean
+.PHONY: demo test lint validate venv lab browser clean
 
 venv: $(STAMP)
 
@@ -18,14 +18,26 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/autograder demo
 
+lab: $(STAMP)
+	$(BIN)/autograder lab
+
 lint: $(STAMP)
 	$(BIN)/ruff check course autograder tests scripts assignments/nbgrader_config.py
 	$(BIN)/ruff format --check course autograder tests scripts
+	$(BIN)/hadolint docker/Dockerfile docker/Dockerfile.cpu
+
+# Debian's Chromium for tests/test_browser.py (apt as root; elsewhere that test skips and says why)
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium) \
+	      >/dev/null || echo "apt could not install chromium: the browser test will skip"; \
+	  else echo "not root or no apt: chromium not installed, the browser test will skip"; fi; }
 
 validate: $(STAMP)
 	$(BIN)/autograder validate
 
-test: $(STAMP) lint validate
+test: $(STAMP) lint validate browser
 	$(BIN)/python -m pytest -q
 
 clean:

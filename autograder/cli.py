@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import time
@@ -73,7 +74,18 @@ def _print_row(sub: Submission) -> None:
 
 def cmd_release(args: argparse.Namespace) -> int:
     course = _course(args)
-    for name in _assignments(course, args.assignments):
+    names = _assignments(course, args.assignments)
+    if args.bundle:
+        from autograder import bundle
+
+        out = bundle.write(course, names, Path(args.bundle).resolve())
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        print(
+            f"student bundle of {', '.join(names)} -> {out} ({size / 2**20:.1f} MiB), checked: no solution, "
+            "hidden test, mutant or output"
+        )
+        return 0
+    for name in names:
         print(f"released {name} -> {release(course, name)}")
     return 0
 
@@ -139,6 +151,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    from autograder import lab
+
+    course = _course(args)
+    workdir = Path(args.workdir).resolve() if args.workdir else course.root / "student"
+    started = time.perf_counter()
+    proc, url = lab.start(course, workdir, args.ip, args.port, dict(os.environ))
+    try:
+        lab.wait_until_serving(url.replace("/lab?", "/api/status?"), proc)
+        print(
+            f"\nJupyterLab for students, on {workdir}, serving after {time.perf_counter() - started:.1f} s:\n"
+            f"    {url}\n(Ctrl-C stops it)",
+            flush=True,
+        )
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="autograder", description="Release, validate, grade and report the course's assignments.")
     parser.add_argument("--course", help="course root (default: $AUTOGRADER_COURSE or the repository's assignments/)")
@@ -172,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
         "check that no solution or hidden test survives",
     )
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    p.add_argument(
+        "--bundle",
+        metavar="DIR",
+        help="also write what a student gets into DIR (new or empty): release notebooks, the course package, "
+        "the datasets they load, the pinned requirements",
+    )
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser(
@@ -199,6 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grading_options(p, 600, 120)
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser(
+        "lab", help="JupyterLab for a student on the release notebooks, with nbgrader's Validate and Assignments"
+    )
+    p.add_argument("--workdir", metavar="DIR", help="the student's folder (default: the course's student/)")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 in Docker)")
+    p.add_argument("--port", type=_positive(int), default=8888, help="default 8888")
+    p.set_defaults(func=cmd_lab)
 
     p = sub.add_parser("report", help="grades CSV (one row per student, one column per item) and HTML feedback")
     p.add_argument("assignment", metavar="ASSIGNMENT")

@@ -30,6 +30,8 @@ def nbgrader_config(root: Path, db_url: str) -> Config:
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.Exchange.assignment_dir = str(root)
+    # the exchange `autograder lab` releases to and students submit into; `nbgrader collect` reads it
+    c.Exchange.root = str(root / ".work" / "exchange")
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "mutants"]
     return c
 

@@ -26,7 +26,8 @@ class Verdict:
     ok: bool
 
 
-def _points(sub: Submission) -> dict[str, tuple[float, float]]:
+def points(sub: Submission) -> dict[str, tuple[float, float]]:
+    """Points and maximum per grade cell (what two gradings of one submission must agree on)."""
     return {r.grade_id: (r.points, r.max_points) for r in sub.results}
 
 
@@ -34,7 +35,7 @@ def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -
     verdicts: list[Verdict] = []
     for student in students:
         sub = graded[student.name]
-        pts = _points(sub)
+        pts = points(sub)
         if sub.state is not State.GRADED:
             verdicts.append(Verdict(student.name, "graded", f"{sub.state.value}: {sub.reason}", False))
             continue
@@ -75,7 +76,7 @@ def hidden_coverage(students: list[sample_class.Student], graded: dict[str, Subm
         for student in students:
             if student.kind != "mutant":
                 continue
-            pts = _points(graded[student.name])
+            pts = points(graded[student.name])
             visible_ok = all(
                 p == m
                 for g, (p, m) in pts.items()
@@ -96,13 +97,20 @@ def hidden_coverage(students: list[sample_class.Student], graded: dict[str, Subm
     return verdicts
 
 
-def validate(course: CourseDir, assignment: str, options: GradeOptions) -> list[Verdict]:
+def grade_material(
+    course: CourseDir, assignment: str, options: GradeOptions, label: str = "validate"
+) -> tuple[list[sample_class.Student], dict[str, Submission]]:
+    """Grade the reference, the blank release and every mutant in a scratch gradebook under ``.work/<label>-*``."""
     release(course, assignment)
     students = sample_class.build(course, assignment, misbehaving=False)
-    work = course.work(f"validate-{assignment}")
+    work = course.work(f"{label}-{assignment}")
     shutil.rmtree(work, ignore_errors=True)
     submissions = work / "submitted"
     sample_class.write(students, assignment, submissions)
     scratch = CourseDir(course.root, f"sqlite:///{work / 'gradebook.db'}")
     graded = {s.student: s for s in grade_batch(scratch, assignment, submissions, options, output_root=work)}
-    return judge(students, graded)
+    return students, graded
+
+
+def validate(course: CourseDir, assignment: str, options: GradeOptions) -> list[Verdict]:
+    return judge(*grade_material(course, assignment, options))

@@ -4,18 +4,15 @@ with the right points and grading twice gives identical rows. (Reference, blank 
 `autograder validate`, which `make test` runs; the misbehaviours are the pipeline's, not the assignment's, so one
 assignment shows them and the others are spared the minutes.)"""
 
-import shutil
-
 import pytest
+from real_course import ASSIGNMENTS, copy_course
 
 from autograder import sample_class
-from autograder.course_dir import DEFAULT_ROOT, CourseDir
 from autograder.execute import Limits
 from autograder.pipeline import GradeOptions, grade_batch, rows
 from autograder.release import leaks, release
 from autograder.submission import State
 
-ASSIGNMENTS = CourseDir(DEFAULT_ROOT).assignments()
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=240, cell_timeout=30), graded_only=True)
 EVERY_ASSIGNMENT = ["reference", "deleted-test-cell"]
 FIRST_ASSIGNMENT = [*EVERY_ASSIGNMENT, "crash", "infinite-loop", "huge-output", "warns"]
@@ -28,10 +25,7 @@ def grader(tmp_path_factory):
 
     def grade(assignment: str):
         if assignment not in cache:
-            root = tmp_path_factory.mktemp(assignment) / "course"
-            shutil.copytree(DEFAULT_ROOT / "source", root / "source")
-            shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
-            course = CourseDir(root)
+            course = copy_course(tmp_path_factory.mktemp(assignment))
             release(course, assignment)
             wanted = FIRST_ASSIGNMENT if assignment == ASSIGNMENTS[0] else EVERY_ASSIGNMENT
             students = [s for s in sample_class.build(course, assignment) if s.name in wanted]
