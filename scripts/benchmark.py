@@ -1,6 +1,8 @@
 """Timing runs for DESIGN.md section 8 (printed, never asserted).
 
     .venv/bin/python scripts/benchmark.py [ASSIGNMENT] [--full] [--students N]
+    .venv/bin/python scripts/benchmark.py --notebooks     # every assignment, FAST=True and FAST=False
+    .venv/bin/python scripts/benchmark.py --lab           # seconds until `autograder lab` serves
 
 Prints:
 - the reference notebook's wall time under plain papermill with FAST=True (and FAST=False with --full);
@@ -54,12 +56,53 @@ def cell_seconds(nb_path: Path) -> float:
     return sum(float(c.metadata.get("papermill", {}).get("duration") or 0.0) for c in nb.cells)
 
 
+def notebooks() -> None:
+    """Each reference under plain papermill: budgets 60 s with FAST=True and 5 min with FAST=False."""
+    course = CourseDir(DEFAULT_ROOT)
+    print(f"{'assignment':20s} {'FAST=True':>10s} {'FAST=False':>11s}")
+    for name in course.assignments():
+        source = course.source_notebooks(name)[0]
+        fast, full = papermill_time(source, True), papermill_time(source, False)
+        print(f"{name:20s} {fast:8.1f} s {full:9.1f} s", flush=True)
+
+
+def lab_serve_time() -> None:
+    """What `make lab` costs once the venv exists: release, exchange, copies, JupyterLab answering."""
+    import os
+    import urllib.request
+
+    from autograder import lab
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "course"
+        shutil.copytree(DEFAULT_ROOT / "source", root / "source")
+        course = CourseDir(root)
+        started = time.perf_counter()
+        proc, url = lab.start(course, root / "student", "127.0.0.1", 8897, dict(os.environ))
+        try:
+            lab.wait_until_serving(url.replace("/lab?", "/api/status?"), proc)
+            served = time.perf_counter() - started
+            with urllib.request.urlopen(url, timeout=60) as page:  # noqa: S310 - our own server
+                page.read()
+            page_after = time.perf_counter() - started
+            print(f"autograder lab: serving after {served:.1f} s, first /lab page after {page_after:.1f} s")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="01_optimizers")
     parser.add_argument("--full", action="store_true", help="also time FAST=False (minutes)")
     parser.add_argument("--students", type=int, default=6, help="sample-class students to grade (default 6)")
+    parser.add_argument("--notebooks", action="store_true", help="only: every reference, FAST=True and False")
+    parser.add_argument("--lab", action="store_true", help="only: seconds until `autograder lab` serves")
     args = parser.parse_args()
+    if args.notebooks:
+        return notebooks()
+    if args.lab:
+        return lab_serve_time()
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
