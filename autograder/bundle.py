@@ -86,10 +86,10 @@ def datasets_used(notebooks: list[Path]) -> list[str]:
 def _copy_datasets(names: list[str], out: Path) -> None:
     from course import data  # imported here: loading data is only needed for bundling
 
-    missing = sorted(set(names) - set(data.registry()))
+    registry = json.loads(data.registry_path().read_text(encoding="utf-8"))
+    missing = sorted(set(names) - {e["name"] for e in registry["datasets"]})
     if missing:
         raise UsageError(f"notebooks load datasets missing from the registry: {', '.join(missing)}")
-    registry = json.loads(data.registry_path().read_text(encoding="utf-8"))
     registry["datasets"] = [e for e in registry["datasets"] if e["name"] in names]
     (out / "datasets" / "cache").mkdir(parents=True)
     (out / "datasets" / "registry.json").write_text(json.dumps(registry, indent=2) + "\n", encoding="utf-8")
@@ -132,12 +132,12 @@ def _released_lines(course: CourseDir, assignment: str) -> set[str]:
     return lines
 
 
-def _forbidden_lines(course: CourseDir, assignment: str) -> set[str]:
-    """Solution and hidden-test lines of the source, and the lines each mutant adds that the release lacks."""
+def _forbidden_lines(course: CourseDir, assignment: str, public: set[str]) -> set[str]:
+    """Solution and hidden-test lines of the source, and the lines each mutant adds that the release (``public``,
+    from ``_released_lines``) lacks."""
     forbidden: set[str] = set()
     for source in course.source_notebooks(assignment):
         forbidden |= secret_lines(nbformat.read(source, as_version=4))
-    public = _released_lines(course, assignment)
     for mutant in load_mutants(course.mutants / assignment):
         added = [new for _, new in mutant.hunks] or [mutant.body]
         for block in added:
@@ -154,9 +154,9 @@ def leaks(course: CourseDir, assignments: list[str], out: Path) -> list[str]:
     A notebook is checked against its own assignment's secrets; the other files against every assignment's
     secrets except lines that some release shows anyway (a hidden test of one topic may be public in another).
     """
-    own = {name: _forbidden_lines(course, name) for name in assignments}
-    public = set().union(*(_released_lines(course, name) for name in assignments))
-    anywhere = set().union(*own.values()) - public
+    released = {name: _released_lines(course, name) for name in assignments}
+    own = {name: _forbidden_lines(course, name, released[name]) for name in assignments}
+    anywhere = set().union(*own.values()) - set().union(*released.values())
     found = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         rel = path.relative_to(out)

@@ -159,7 +159,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     proc, url = lab.start(course, workdir, args.ip, args.port, dict(os.environ))
     try:
-        lab.wait_until_serving(url.replace("/lab?", "/api/status?"), proc)
+        lab.wait_until_serving(url, proc)
         print(
             f"\nJupyterLab for students, on {workdir}, serving after {time.perf_counter() - started:.1f} s:\n"
             f"    {url}\n(Ctrl-C stops it)",

@@ -109,13 +109,15 @@ def command(workdir: Path, ip: str, port: int, token: str, extra: tuple[str, ...
 
 
 def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> float:
-    """Seconds until ``url`` answers; UsageError when the server exits or does not answer in time."""
+    """Seconds until the server of ``url`` (the lab URL from ``start``) answers its status API; UsageError when the
+    server exits or does not answer in time."""
+    status = url.replace("/lab?", "/api/status?")
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if proc.poll() is not None:
             raise UsageError(f"JupyterLab exited with code {proc.returncode}; its log above says why")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost, our own server
+            with urllib.request.urlopen(status, timeout=2) as response:  # noqa: S310 - localhost, our own server
                 if response.status == 200:
                     return time.perf_counter() - started
         except OSError:

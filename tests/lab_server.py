@@ -36,7 +36,7 @@ def serving(course: CourseDir, workdir: Path, extra: tuple[str, ...] = ()) -> It
     port = _free_port()
     proc, url = lab.start(course, workdir, "127.0.0.1", port, dict(os.environ), extra)
     try:
-        seconds = lab.wait_until_serving(url.replace("/lab?", "/api/status?"), proc)
+        seconds = lab.wait_until_serving(url, proc)
         yield Served(f"http://127.0.0.1:{port}", url.split("token=")[1], workdir, seconds)
     finally:
         proc.terminate()
