@@ -1,0 +1,155 @@
+"""DEVICE="cuda" on a machine without a GPU. tests/simulated_cuda.py keeps the CPU's numbers but tags each tensor
+with the device it would live on and raises where CUDA would (mixed devices, numpy of a cuda tensor, a cpu
+generator for a cuda draw). Under it, `autograder grade --device cuda` grades every assignment's reference in full,
+experiments included: every cell must run and every point be earned. What only a real GPU shows (its own numerics
+and kernels) is tests/test_gpu.py's."""
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from real_course import ASSIGNMENTS, copy_course
+from simulated_cuda import SimulatedCudaError, simulated_cuda
+from torch import nn
+
+from autograder import sample_class
+from autograder.pipeline import load_results
+from autograder.release import release
+from autograder.submission import State
+
+TESTS = Path(__file__).resolve().parent
+CUDA = torch.device("cuda")
+
+
+def train_a_little(device: torch.device) -> tuple[list[float], dict]:
+    """Ordinary GPU-ready code: model, data and targets moved to `device`, two optimizers, BatchNorm, a state
+    dict round trip, numpy only after .cpu()."""
+    torch.manual_seed(0)
+    gen = torch.Generator().manual_seed(1)
+    x, y = torch.randn(32, 5, generator=gen).to(device), torch.randint(0, 3, (32,), generator=gen).to(device)
+    net = nn.Sequential(nn.Linear(5, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3)).to(device)
+    best = copy.deepcopy(net.state_dict())
+    losses = []
+    for opt in (torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9), torch.optim.Adam(net.parameters())):
+        for _ in range(3):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(net(x), y, label_smoothing=0.1)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    net.load_state_dict(best)
+    seen = {
+        "weight": net[0].weight.device,
+        "grad": net[0].weight.grad.device,
+        "running_mean": net[1].running_mean.device,
+        "numpy": np.asarray(net(x).detach().cpu()).shape,
+    }
+    return losses, seen
+
+
+def test_gpu_ready_code_runs_with_the_cpu_numbers():
+    on_cpu, _ = train_a_little(torch.device("cpu"))
+    with simulated_cuda():
+        on_cuda, seen = train_a_little(CUDA)
+    assert on_cuda == on_cpu
+    assert [str(seen[k]) for k in ("weight", "grad", "running_mean")] == ["cuda:0"] * 3
+    assert seen["numpy"] == (32, 3)
+
+
+@pytest.mark.parametrize(
+    ("bug", "error"),
+    [
+        (lambda: nn.Linear(3, 2)(torch.randn(4, 3).to(CUDA)), "same device"),  # model left on the CPU
+        (lambda: torch.randn(4).to(CUDA) + torch.randn(4), "same device"),
+        (lambda: torch.randn(4, 3).to(CUDA) @ torch.randn(3, 2), "same device"),
+        (lambda: torch.cat([torch.randn(2).to(CUDA), torch.randn(2)]), "same device"),
+        (lambda: torch.randn(4)[torch.tensor([0, 1]).to(CUDA)], "same device"),  # cuda index into a cpu tensor
+        (lambda: torch.randn(4).to(CUDA).numpy(), "can't convert cuda:0"),
+        (lambda: np.asarray(torch.randn(4).to(CUDA)), "can't convert cuda:0"),  # what matplotlib does
+        (lambda: torch.randn(4, generator=torch.Generator(), device=CUDA), "generator"),
+        (lambda: torch.empty(4, device=CUDA).uniform_(generator=torch.Generator()), "generator"),
+    ],
+)
+def test_what_cuda_refuses_raises(bug, error):
+    with simulated_cuda(), pytest.raises((SimulatedCudaError, TypeError), match=error):
+        bug()
+
+
+def test_what_cuda_allows_runs():
+    with simulated_cuda():
+        x = torch.randn(4)
+        moved = x.to(CUDA)
+        assert (str(x.device), str(moved.device)) == ("cpu", "cuda:0")  # moving copies; the source stays
+        assert str((moved * torch.tensor(2.0)).device) == "cuda:0"  # a 0-dim cpu tensor joins cuda ones
+        assert str(moved[torch.tensor([0, 2])].device) == "cuda:0"  # cpu indices into a cuda tensor
+        assert str(moved[x > 0].device) == "cuda:0"
+        x.copy_(moved)  # copies cross devices
+        assert str(torch.zeros_like(moved).device) == "cuda:0"
+
+
+def test_everything_is_put_back():
+    available = torch.cuda.is_available
+    with simulated_cuda():
+        tagged = torch.randn(2).to(CUDA)
+    assert torch.cuda.is_available is available
+    assert str(tagged.device) == "cpu"  # the tag means nothing outside the block
+    assert type(nn.Parameter(torch.zeros(1))) is nn.Parameter
+
+
+# The seeded bug: 01's experiment model is left on the CPU while its data moves to the device.
+MODEL_LINE = "nn.Linear(128, data.num_classes)).to(device)"
+DEVICE_BUG = "nn.Linear(128, data.num_classes))"
+
+
+def simulated_env() -> dict[str, str]:
+    """Every Python the grader starts (itself, each kernel) loads tests/simulated_cuda_site/sitecustomize.py."""
+    path = [str(TESTS / "simulated_cuda_site"), str(TESTS), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "SIMULATED_CUDA": "1", "PYTHONPATH": os.pathsep.join(p for p in path if p)}
+
+
+def with_device_bug(student: sample_class.Student) -> sample_class.Student:
+    notebooks = copy.deepcopy(student.notebooks)
+    cells = [c for nb in notebooks.values() for c in nb.cells if MODEL_LINE in c.source]
+    assert len(cells) == 1, "01's experiment model line moved: update MODEL_LINE"
+    cells[0].source = cells[0].source.replace(MODEL_LINE, DEVICE_BUG)
+    return sample_class.Student("device-bug", notebooks, kind="misbehaving")
+
+
+def errors_in(course, student: str, assignment: str) -> list[str]:
+    outputs = [
+        o
+        for path in sorted((course.autograded / student / assignment).glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        for o in cell.get("outputs", [])
+    ]
+    return [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grade_device_cuda_runs_every_cell_of_the_reference(assignment, tmp_path):
+    course = copy_course(tmp_path)
+    release(course, assignment)
+    reference = next(s for s in sample_class.build(course, assignment, misbehaving=False) if s.name == "reference")
+    students = [reference] + ([with_device_bug(reference)] if assignment == ASSIGNMENTS[0] else [])
+    sample_class.write(students, assignment, course.submitted)
+
+    command = [sys.executable, "-m", "autograder", "--course", str(course.root), "grade", assignment]
+    result = subprocess.run(
+        [*command, "--device", "cuda"], env=simulated_env(), capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    subs = {s.student: s for s in load_results(course, assignment)}
+    ref = subs["reference"]
+    assert (ref.state, ref.score) == (State.GRADED, ref.max_score), ref.reason
+    assert ref.max_score > 0
+    assert errors_in(course, "reference", assignment) == []
+    if assignment == ASSIGNMENTS[0]:
+        found = errors_in(course, "device-bug", assignment)
+        assert found and "same device" in found[0], found  # later cells may fail on what it left undone
