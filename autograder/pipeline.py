@@ -1,4 +1,4 @@
-"""Runs the stages over a batch: collect -> readable -> restore -> [trim] -> execute -> score -> feedback.
+"""Runs the stages over a batch: collect -> readable -> restore -> [trim] -> protect -> execute -> score -> feedback.
 
 Restore and score touch the gradebook, so they run in this process one submission at a time (SQLite has one
 writer); execution, the slow part, runs in a pool of worker processes. A stage that fails in an unexpected
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import collect, feedback, readable, restore, score, trim
+from autograder import collect, feedback, protect, readable, restore, score, trim
 from autograder.course_dir import CourseDir
 from autograder.execute import ExecResult, Limits, execute
 from autograder.release import ensure_in_gradebook
@@ -131,6 +131,7 @@ def grade_batch(
         _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
         if options.graded_only:
             _guard("trim", trim.drop_ungraded_tail, sub)
+        _guard("protect", protect.protect_locked_names, sub)
     runnable = [s for s in subs if s.ok and s.nb is not None]
     workdir_root = out / ".work" / "run" if output_root else course.work("run")
     # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down)

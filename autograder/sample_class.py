@@ -4,7 +4,8 @@
 - ``blank``: the release untouched;
 - ``mutant-<name>``: the reference with one solution cell replaced by a known bug;
 - misbehaving students: a crash (``os._exit``), an infinite loop, a huge output, a deleted test cell, and a
-  correct answer that writes warnings to stderr during every later cell.
+  correct answer that writes warnings to stderr during every later cell, and ``cheats``: the first known bug
+  with every check replaced by a no-op (it must earn that bug's points, no more).
 Each is written in nbgrader's layout ``DIR/<student>/<assignment>/<notebook>.ipynb``.
 """
 
@@ -63,6 +64,12 @@ def _insert_after_first_test(source: str) -> Callable[[NotebookNode], NotebookNo
     return change
 
 
+def _insert_before_first_solution(nb: NotebookNode, source: str) -> NotebookNode:
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(next(n for n, c in enumerate(nb.cells) if is_solution(c)), v4.new_code_cell(source))
+    return nb
+
+
 def _delete_first_test(nb: NotebookNode) -> NotebookNode:
     nb = copy.deepcopy(nb)
     del nb.cells[_first_test_index(nb)]
@@ -73,6 +80,16 @@ WARNS = (
     "import sys\n"
     "get_ipython().events.register('pre_run_cell', lambda *a: print("
     "'UserWarning: this student warns in every cell', file=sys.stderr))"
+)
+
+# A known bug plus every check replaced by a no-op, in the notebook's names and in the module: must earn exactly
+# the known bug's points (see protect.py).
+CHEAT = (
+    "import course.checks\n"
+    "for name in [n for n in globals() if n.startswith('check_')] + course.checks.__all__:\n"
+    "    if name.startswith('check_'):\n"
+    "        globals()[name] = lambda *args, **kwargs: None\n"
+    "        setattr(course.checks, name, globals()[name])"
 )
 
 MISBEHAVING: dict[str, Callable[[NotebookNode], NotebookNode]] = {
@@ -102,6 +119,10 @@ def build(course: CourseDir, assignment: str, *, misbehaving: bool = True) -> li
     if misbehaving:
         for name, change in MISBEHAVING.items():
             students.append(Student(name, {k: change(v) for k, v in refs.items()}, kind="misbehaving"))
+        buggy = next((s for s in students if s.kind == "mutant"), None)
+        if buggy is not None:
+            cheat = {k: _insert_before_first_solution(v, CHEAT) for k, v in buggy.notebooks.items()}
+            students.append(Student("cheats", cheat, buggy.mutant, kind="misbehaving"))
     return students
 
 

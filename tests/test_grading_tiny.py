@@ -43,6 +43,7 @@ def test_sample_class_grades_to_expected_points_and_states_twice_identically(tin
     assert got["blank"][:2] == (0.0, State.GRADED)
     assert got["mutant-add_abs"][:2] == (2.0, State.GRADED)  # visible add passes, hidden fails
     assert got["mutant-add_subtracts"][:2] == (1.0, State.GRADED)
+    assert got["cheats"][:2] == got["mutant-add_abs"][:2]  # the checks it replaced still ran
     assert got["deleted-test-cell"][:2] == (4.0, State.GRADED)
     assert got["warns"][:2] == (4.0, State.GRADED)
     assert got["huge-output"][:2] in ((4.0, State.GRADED), (4.0, State.STUDENT_FAULT))

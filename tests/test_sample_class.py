@@ -15,7 +15,7 @@ from autograder.submission import State
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=240, cell_timeout=30), graded_only=True)
 EVERY_ASSIGNMENT = ["reference", "deleted-test-cell"]
-FIRST_ASSIGNMENT = [*EVERY_ASSIGNMENT, "crash", "infinite-loop", "huge-output", "warns"]
+FIRST_ASSIGNMENT = [*EVERY_ASSIGNMENT, "crash", "infinite-loop", "huge-output", "warns", "cheats"]
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,11 @@ def grader(tmp_path_factory):
         if assignment not in cache:
             course = copy_course(tmp_path_factory.mktemp(assignment))
             release(course, assignment)
+            everyone = sample_class.build(course, assignment)
             wanted = FIRST_ASSIGNMENT if assignment == ASSIGNMENTS[0] else EVERY_ASSIGNMENT
-            students = [s for s in sample_class.build(course, assignment) if s.name in wanted]
+            if "cheats" in wanted:  # and the known bug it is built on
+                wanted = [*wanted, f"mutant-{next(s for s in everyone if s.name == 'cheats').mutant.name}"]
+            students = [s for s in everyone if s.name in wanted]
             sample_class.write(students, assignment, course.submitted)
             first = grade_batch(course, assignment, course.submitted, OPTIONS)
             cache[assignment] = course, assignment, {s.student: s for s in first}, first
@@ -68,6 +71,12 @@ def test_misbehaving_students_get_their_state_and_points(grader):
     for name in ["huge-output", "warns"]:
         assert subs[name].score == ref.score, (name, subs[name].reason, subs[name].results)
         assert subs[name].state is State.GRADED, (name, subs[name].reason)
+    cheat = subs["cheats"]
+    bug = next(s for n, s in subs.items() if n.startswith("mutant-"))
+    assert bug.score < ref.score
+    assert cheat.state is State.GRADED and [(r.grade_id, r.points) for r in cheat.results] == [
+        (r.grade_id, r.points) for r in bug.results
+    ], "replacing the checks changed points"
 
 
 def test_grading_twice_gives_identical_rows(grader):

@@ -6,7 +6,7 @@ import nbformat
 from nbformat import v4
 from tiny_course import ASSIGNMENT
 
-from autograder import feedback, markup, mutants, readable, restore, score, trim
+from autograder import feedback, markup, mutants, protect, readable, restore, score, trim
 from autograder.release import leaks
 from autograder.submission import ItemResult, State, Submission
 
@@ -169,3 +169,47 @@ def test_trim_drops_only_the_code_after_the_last_test_cell(tiny):
     nb = nbformat.read(tiny.source_notebooks(ASSIGNMENT)[0], as_version=4)
     nb.cells.insert(3, v4.new_code_cell("helper = 1"))
     assert "helper = 1" in [c.source for c in trim.drop_ungraded_tail(_sub(tiny, nb)).nb.cells]
+
+
+def test_bound_names_are_the_top_level_bindings():
+    source = (
+        "%matplotlib inline\n"
+        "import torch.nn.functional as F\nimport os.path\nfrom course.checks import check_close, check_true as ct\n"
+        "a, (b, c) = 1, (2, 3)\nd: int = 4\ne += 1\n"
+        "def helper(x):\n    inner = x\n    return inner\n"
+        "class Net:\n    attr = 1\n"
+        "for i in range(2):\n    j = i\n"
+        "with open('f') as fh:\n    pass\n"
+        "try:\n    import numpy as np\nexcept ImportError:\n    np = None\n"
+        "obj.attr = 5\nitems[0] = 6\n"
+    )
+    assert protect.bound_names(source) == {
+        "F",
+        "os",
+        "check_close",
+        "ct",
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        "helper",
+        "Net",
+        "i",
+        "j",
+        "fh",
+        "np",
+    }
+    assert protect.bound_names("def broken(:") == set()
+
+
+def test_protect_records_locked_names_and_rebinds_them_in_each_test_cell(tiny):
+    nb = restore.restore(_sub(tiny, _released(tiny)), tiny.config(), tiny.db_url).nb
+    before = {markup.grade_id(c): c.source for c in nb.cells}
+    sub = protect.protect_locked_names(_sub(tiny, nb))
+    after = {markup.grade_id(c): c.source for c in sub.nb.cells}
+    assert after["setup"] == before["setup"] + "\n" + protect.record_line({"check_close", "check_equal"})
+    for test in ("add__visible", "add__hidden", "twice__visible"):
+        assert after[test] == protect.REBIND + "\n" + before[test]
+    for untouched in ("parameters", "add_impl", "twice_impl"):  # papermill overrides parameters after them
+        assert after[untouched] == before[untouched]
