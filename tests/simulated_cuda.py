@@ -94,7 +94,7 @@ def _check_generators(func, generators, device):
 
 
 class SimulatedCuda(TorchFunctionMode):
-    def __torch_function__(self, func, types, args=(), kwargs=None):
+    def __torch_function__(self, func, _types, args=(), kwargs=None):
         kwargs = dict(kwargs or {})
         self_tensor = args[0] if args and isinstance(args[0], torch.Tensor) else None
         attribute = _attribute(func)
