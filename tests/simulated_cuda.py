@@ -44,8 +44,6 @@ def _set_tag(t, device):
 def _device_type(device) -> str | None:
     if device is None:
         return None
-    if isinstance(device, torch.Tensor):
-        return tag(device) or _CPU
     if isinstance(device, int):
         return _CUDA
     return torch.device(device).type
