@@ -2,7 +2,7 @@
 
     DIR/notebooks/<assignment>/<notebook>.ipynb   the release notebooks (no outputs, no solutions, no hidden tests)
     DIR/course/                                   the `course` package the notebooks import, with its notes
-    DIR/datasets/registry.json, cache/            the registry entries and data files those notebooks load
+    DIR/datasets/registry.json, *.npz             the registry entries and the shipped data files those notebooks load
     DIR/pyproject.toml, constraints.txt           `pip install -c constraints.txt -e .` (the course's own lock)
     DIR/README.md                                 how to install, open, validate and submit
 
@@ -32,7 +32,6 @@ STUDENT_REQUIREMENTS = [
     "torchvision",
     "numpy",
     "scikit-learn",
-    "mnist1d",
     "matplotlib",
     "jupyterlab",
     "nbgrader",
@@ -91,12 +90,14 @@ def _copy_datasets(names: list[str], out: Path) -> None:
     if missing:
         raise UsageError(f"notebooks load datasets missing from the registry: {', '.join(missing)}")
     registry["datasets"] = [e for e in registry["datasets"] if e["name"] in names]
-    (out / "datasets" / "cache").mkdir(parents=True)
+    (out / "datasets").mkdir(parents=True)
     (out / "datasets" / "registry.json").write_text(json.dumps(registry, indent=2) + "\n", encoding="utf-8")
     for entry in registry["datasets"]:
-        if entry.get("file"):
-            data.load_dataset(entry["name"])  # generates and checks the cached file if it is not there yet
-            shutil.copy2(data.cache_dir() / entry["file"], out / "datasets" / "cache" / entry["file"])
+        if entry["kind"] == "shipped":
+            data.verify_all([entry["name"]])  # a damaged file is refused here, not found by a student
+            shutil.copy2(data.registry_path().parent / entry["file"], out / "datasets" / entry["file"])
+        elif entry["kind"] == "local":
+            raise UsageError(f"notebooks load {entry['name']!r}, which is not shipped: students cannot have it")
 
 
 def write(course: CourseDir, assignments: list[str], out: Path) -> Path:

@@ -1,17 +1,20 @@
 """Offline datasets for the notebooks, checked against ``datasets/registry.json``.
 
-Nothing is downloaded at run time. Three kinds of data:
+Nothing is downloaded or generated at run time. Three kinds of data:
 
 - ``sklearn``: bundled with scikit-learn (digits, breast_cancer, diabetes); the sha256 of the raw arrays is in the
-  registry, so a changed copy of scikit-learn is noticed instead of silently changing every notebook's numbers;
-- ``generated``: made by code on first use (mnist1d), cached as a ``.npz`` file in the cache directory and checked
-  against the registry's sha256 on every load (a corrupt file is an error, never silently regenerated);
+  registry, so a changed copy of scikit-learn is noticed instead of silently changing every notebook's numbers
+  (the raw arrays are parsed from scikit-learn's text files: exact, the same on every CPU);
+- ``shipped``: files made once by a maintainer and committed next to the registry (mnist1d). Floating-point data
+  computed at run time differs between CPUs (numpy dispatches to the widest SIMD the CPU has: AVX-512 and AVX2
+  give different last bits for the same mnist1d generation), so such data is shipped as bytes and checked
+  against the registry's sha256 on every load. ``scripts/make_datasets.py`` is the documented way to remake it;
 - ``local``: larger sets (CIFAR-10) the instructor places in the cache directory by hand; checked by sha256 and
   reported with a clear message when absent.
 
-The cache directory is ``$COURSE_DATA_DIR`` if set, else ``<repo>/datasets/cache`` when the package sits in the
-repository, else ``~/.cache/course-lab``. The registry is ``$COURSE_REGISTRY`` if set, else
-``<repo>/datasets/registry.json``.
+The registry is ``$COURSE_REGISTRY`` if set, else ``<repo>/datasets/registry.json``; shipped files sit beside it.
+The cache directory for local files is ``$COURSE_DATA_DIR`` if set, else ``<repo>/datasets/cache`` when the
+package sits in the repository, else ``~/.cache/course-lab``.
 """
 
 from __future__ import annotations
@@ -20,10 +23,7 @@ import hashlib
 import io
 import json
 import os
-import random
 import tarfile
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +45,6 @@ __all__ = [
 
 _REPO_DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 _USER_CACHE = Path.home() / ".cache" / "course-lab"
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed timestamp: the cache file's bytes (and sha256) do not depend on when
 
 
 class DatasetError(RuntimeError):
@@ -81,7 +80,7 @@ def registry_path() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where generated and local files live (not created here; writing creates it)."""
+    """Where instructors place ``local`` files (large sets that are not shipped)."""
     env = os.environ.get("COURSE_DATA_DIR")
     if env:
         return Path(env)
@@ -148,86 +147,25 @@ def _sklearn_raw(name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(bunch.data), np.asarray(bunch.target)
 
 
-def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """An uncompressed ``.npz`` (``np.load`` reads it) with fixed member order and timestamps, so the same arrays
-    always give the same bytes and the registry can pin the file's sha256."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
-        for key, arr in arrays.items():
-            info = zipfile.ZipInfo(key + ".npy", date_time=_ZIP_DATE)
-            with zf.open(info, "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.ascontiguousarray(arr), allow_pickle=False)
-    return buf.getvalue()
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same directory, then rename: several grading kernels may load at once, and none
-    must ever read a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _shipped_bytes(entry: dict[str, Any]) -> bytes:
+    """The bytes of a file shipped beside the registry, verified against its sha256 (read once, then hashed and
+    parsed from memory, so what is checked is what is loaded)."""
+    path = registry_path().parent / entry["file"]
+    fix = (
+        f"It is part of the course, never made at run time: restore it (in the course repository `git checkout -- "
+        f"datasets/{entry['file']}`; elsewhere copy datasets/{entry['file']} from a fresh student bundle). A "
+        "maintainer who means to change it remakes it with scripts/make_datasets.py, which updates the registry."
+    )
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; other grading users must read it too
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _make_mnist1d() -> dict[str, np.ndarray]:
-    """mnist1d's default 4000/1000 set, made locally (``get_dataset`` would download). ``make_dataset`` reseeds the
-    global ``random``/numpy state, so we put the caller's state back."""
-    import mnist1d.data
-
-    py_state, np_state = random.getstate(), np.random.get_state()
-    try:
-        ds = mnist1d.data.make_dataset(mnist1d.data.get_dataset_args())
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
-    return {
-        "x": np.asarray(ds["x"], dtype=np.float64),
-        "y": np.asarray(ds["y"], dtype=np.int64),
-        "x_test": np.asarray(ds["x_test"], dtype=np.float64),
-        "y_test": np.asarray(ds["y_test"], dtype=np.int64),
-        "t": np.asarray(ds["t"], dtype=np.float64),
-    }
-
-
-_GENERATORS: dict[str, Callable[[], dict[str, np.ndarray]]] = {"mnist1d": _make_mnist1d}
-
-
-def _generated_bytes(entry: dict[str, Any]) -> bytes:
-    """The cache file's bytes, generated and cached on first use; verified against the registry every time."""
-    path = cache_dir() / entry["file"]
-    expected = entry.get("sha256")
-    if path.exists():
         data = path.read_bytes()
-        actual = hashlib.sha256(data).hexdigest()
-        if expected and actual != expected:
-            raise DatasetError(
-                f"cached file {path} for dataset {entry['name']!r} is corrupt: sha256 expected {expected}, "
-                f"actual {actual}. Delete it to regenerate (it is rebuilt on the next load)."
-            )
-        return data
-    name = entry["name"]
-    if name not in _GENERATORS:
-        raise DatasetError(f"no generator for dataset {name!r}")
-    data = _npz_bytes(_GENERATORS[name]())
+    except FileNotFoundError:
+        raise DatasetError(f"shipped data file {path} for dataset {entry['name']!r} is missing. {fix}") from None
     actual = hashlib.sha256(data).hexdigest()
-    if expected and actual != expected:
+    if actual != entry.get("sha256"):
         raise DatasetError(
-            f"freshly generated data for {name!r} does not match the registry: sha256 expected {expected}, "
-            f"actual {actual}. The generator's library versions differ from the pinned ones (see constraints.txt); "
-            "install the pinned versions rather than editing the registry."
+            f"shipped data file {path} for dataset {entry['name']!r} was changed or damaged: sha256 expected "
+            f"{entry.get('sha256')}, actual {actual}. {fix}"
         )
-    try:
-        _write_bytes_atomic(path, data)
-    except OSError:
-        pass  # a read-only cache (sandboxed grading) only costs regenerating next time
     return data
 
 
@@ -370,8 +308,8 @@ def load_dataset(name: str, *, test_fraction: float = 0.25, split_seed: int = 0)
 
     if (test_fraction, split_seed) != _FIXED_SPLIT_DEFAULTS:
         raise ValueError(f"dataset {name!r} has a fixed train/test split; do not pass test_fraction or split_seed")
-    if kind == "generated":
-        with np.load(io.BytesIO(_generated_bytes(entry)), allow_pickle=False) as npz:
+    if kind == "shipped":
+        with np.load(io.BytesIO(_shipped_bytes(entry)), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
         return _tensors(name, entry, arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"])
     if kind == "local":
@@ -384,12 +322,11 @@ def load_dataset(name: str, *, test_fraction: float = 0.25, split_seed: int = 0)
     raise DatasetError(f"dataset {name!r} has unknown kind {kind!r} in {registry_path()}")
 
 
-def verify_all(names: Iterable[str] | None = None, *, generate: bool = False) -> dict[str, str]:
+def verify_all(names: Iterable[str] | None = None) -> dict[str, str]:
     """Check every registered dataset that is available here against its sha256.
 
-    Returns ``{name: status}`` with status ``"ok"``, ``"not generated"`` (a generated file not cached yet; pass
-    ``generate=True`` to make it, e.g. when building an image) or ``"absent"`` (a local file not placed).
-    Raises one ``DatasetError`` listing every mismatch.
+    Returns ``{name: status}`` with status ``"ok"`` or ``"absent"`` (a local file not placed). Raises one
+    ``DatasetError`` listing every mismatch and every missing shipped file.
     """
     entries = registry()
     selected = list(entries) if names is None else list(names)
@@ -401,11 +338,8 @@ def verify_all(names: Iterable[str] | None = None, *, generate: bool = False) ->
         try:
             if kind == "sklearn":
                 _check_sklearn(entry, *_sklearn_raw(name))
-            elif kind == "generated":
-                if not generate and not (cache_dir() / entry["file"]).exists():
-                    status[name] = "not generated"
-                    continue
-                _generated_bytes(entry)
+            elif kind == "shipped":
+                _shipped_bytes(entry)
             elif kind == "local":
                 if not (cache_dir() / entry["file"]).is_file():
                     status[name] = "absent"

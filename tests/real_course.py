@@ -2,9 +2,18 @@
 serve it never touch the repository's assignments/."""
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import nbformat
+
+from autograder import sample_class
 from autograder.course_dir import DEFAULT_ROOT, CourseDir
+from autograder.pipeline import load_results
+from autograder.release import release
+from autograder.submission import State, Submission
 
 ASSIGNMENTS = CourseDir(DEFAULT_ROOT).assignments()
 
@@ -14,3 +23,40 @@ def copy_course(folder: Path) -> CourseDir:
     shutil.copytree(DEFAULT_ROOT / "source", root / "source")
     shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
     return CourseDir(root)
+
+
+def errors_in(course: CourseDir, student: str, assignment: str) -> list[str]:
+    """Every error output in a student's autograded notebooks, as 'Name: value'."""
+    outputs = [
+        o
+        for path in sorted((course.autograded / student / assignment).glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        for o in cell.get("outputs", [])
+    ]
+    return [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
+
+
+def grade_in_full(
+    folder: Path,
+    assignment: str,
+    env: dict[str, str],
+    device: str,
+    extra: Callable[[sample_class.Student], list[sample_class.Student]] | None = None,
+) -> tuple[CourseDir, dict[str, Submission]]:
+    """`autograder grade --device DEVICE` in a child process with ``env``, every cell run (experiments included, FAST
+    injected as grading does), on the reference as a student plus the students ``extra`` makes from it."""
+    course = copy_course(folder)
+    release(course, assignment)
+    reference = next(s for s in sample_class.build(course, assignment, misbehaving=False) if s.name == "reference")
+    sample_class.write([reference, *(extra(reference) if extra else [])], assignment, course.submitted)
+    command = [sys.executable, "-m", "autograder", "--course", str(course.root), "grade", assignment]
+    result = subprocess.run([*command, "--device", device], env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return course, {s.student: s for s in load_results(course, assignment)}
+
+
+def assert_full_marks_and_no_error(course: CourseDir, subs: dict[str, Submission], assignment: str) -> None:
+    ref = subs["reference"]
+    assert (ref.state, ref.score) == (State.GRADED, ref.max_score), ref.reason
+    assert ref.max_score > 0
+    assert errors_in(course, "reference", assignment) == []

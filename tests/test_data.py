@@ -9,38 +9,24 @@ import json
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import tarfile
 
 import numpy as np
 import pytest
 import torch
 
+from autograder.course_dir import REPO_ROOT
 from course import DatasetError, Splits, load_dataset
 from course import data as course_data
 from course.data import registry, sha256_file, verify_all
 
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+import make_datasets  # noqa: E402
+from make_datasets import narrow_simd_env  # noqa: E402
+
 REQUIRED_FIELDS = {"name", "kind", "file", "sha256", "size", "source", "licence", "description"}
-
-
-@pytest.fixture(scope="session")
-def mnist1d_dir(tmp_path_factory):
-    """A cache directory holding a freshly generated mnist1d file (generated once per session, ~3 s)."""
-    directory = tmp_path_factory.mktemp("course-data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("COURSE_DATA_DIR", str(directory))
-        np.random.seed(5)
-        splits = load_dataset("mnist1d")
-        after = np.random.rand()
-    np.random.seed(5)
-    untouched = after == np.random.rand()  # generation must not reseed the caller's global numpy state
-    return directory, splits, untouched
-
-
-@pytest.fixture
-def data_dir(mnist1d_dir, monkeypatch):
-    directory = mnist1d_dir[0]
-    monkeypatch.setenv("COURSE_DATA_DIR", str(directory))
-    return directory
 
 
 @pytest.fixture
@@ -57,7 +43,7 @@ def test_registry_entries_are_complete():
     assert {"digits", "breast_cancer", "diabetes", "mnist1d", "cifar10"} <= set(entries)
     for name, entry in entries.items():
         assert REQUIRED_FIELDS <= set(entry), name
-        assert entry["kind"] in ("sklearn", "generated", "local")
+        assert entry["kind"] in ("sklearn", "shipped", "local")
         assert isinstance(entry["sha256"], str) and len(entry["sha256"]) == 64, name
         int(entry["sha256"], 16)
         assert isinstance(entry["size"], int) and entry["size"] > 0
@@ -155,51 +141,65 @@ def test_splits_are_frozen():
     assert "diabetes" in repr(s) and "(332, 10)" in repr(s)
 
 
-# --------------------------------------------------------------------------- generated: mnist1d
+# --------------------------------------------------------------------------- shipped: mnist1d
 
 
-def test_mnist1d(mnist1d_dir, data_dir):
-    _, first, untouched = mnist1d_dir
-    assert untouched
-    s = load_dataset("mnist1d")  # now from the cache
+def test_mnist1d_loads_the_shipped_file_without_generating_it():
+    probe = "import sys; from course.data import load_dataset; load_dataset('mnist1d'); print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "'mnist1d'" not in loaded  # nothing is generated on the student's or grader's path
+    before = np.random.get_state()[1].copy()
+    s = load_dataset("mnist1d")
+    assert np.array_equal(np.random.get_state()[1], before)  # nor is the caller's global numpy state touched
     assert s.x_train.shape == (4000, 40) and s.x_test.shape == (1000, 40)
     assert s.x_train.dtype == torch.float32 and s.y_train.dtype == torch.int64
     assert s.num_classes == 10 and s.feature_shape == (40,)
     assert torch.bincount(s.y_train, minlength=10).min() > 300
-    assert torch.equal(s.x_train, first.x_train) and torch.equal(s.y_test, first.y_test)
-    cached = data_dir / "mnist1d.npz"
-    assert sha256_file(cached) == registry()["mnist1d"]["sha256"]
-    assert cached.stat().st_size == registry()["mnist1d"]["size"]
-    assert [p.name for p in data_dir.iterdir()] == ["mnist1d.npz"]  # no temp files left behind
-    assert cached.stat().st_mode & 0o044 == 0o044  # readable by other grading users
-    with np.load(cached) as npz:
+    shipped = course_data.registry_path().parent / "mnist1d.npz"
+    assert sha256_file(shipped) == registry()["mnist1d"]["sha256"]
+    assert shipped.stat().st_size == registry()["mnist1d"]["size"]
+    with np.load(shipped) as npz:
         assert npz.files == ["x", "y", "x_test", "y_test", "t"]
+        assert np.array_equal(npz["x"].astype(np.float32), s.x_train.numpy())
 
 
-def test_mnist1d_has_a_fixed_split(data_dir):
+def test_mnist1d_has_a_fixed_split():
     with pytest.raises(ValueError, match="fixed"):
         load_dataset("mnist1d", test_fraction=0.5)
 
 
-def test_corrupt_cache_is_an_error_not_a_silent_regeneration(mnist1d_dir, tmp_path, monkeypatch):
-    shutil.copy(mnist1d_dir[0] / "mnist1d.npz", tmp_path / "mnist1d.npz")
-    path = tmp_path / "mnist1d.npz"
-    raw = bytearray(path.read_bytes())
+@pytest.fixture
+def shipped_copy(tmp_path, monkeypatch):
+    """The registry and mnist1d.npz copied to a folder of the test's own, registry pointed there."""
+    for name in ("registry.json", "mnist1d.npz"):
+        shutil.copy(course_data.registry_path().parent / name, tmp_path / name)
+    monkeypatch.setenv("COURSE_REGISTRY", str(tmp_path / "registry.json"))
+    return tmp_path / "mnist1d.npz"
+
+
+def test_a_changed_shipped_file_names_itself_and_the_fix(shipped_copy):
+    raw = bytearray(shipped_copy.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
-    path.write_bytes(bytes(raw))
-    actual = hashlib.sha256(bytes(raw)).hexdigest()
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    shipped_copy.write_bytes(bytes(raw))
     with pytest.raises(DatasetError) as info:
         load_dataset("mnist1d")
     msg = str(info.value)
-    assert str(path) in msg and registry()["mnist1d"]["sha256"] in msg and actual in msg
-    assert "Delete it" in msg
-    assert path.read_bytes() == bytes(raw)  # left as it was for the user to inspect
+    actual = hashlib.sha256(bytes(raw)).hexdigest()
+    assert str(shipped_copy) in msg and registry()["mnist1d"]["sha256"] in msg and actual in msg
+    assert "git checkout -- datasets/mnist1d.npz" in msg and "student bundle" in msg
+    assert "install" not in msg  # the old advice (install the pinned versions) sent users the wrong way
+    assert shipped_copy.read_bytes() == bytes(raw)  # left as it was for the user to inspect
     with pytest.raises(DatasetError, match="verification failed"):
         verify_all()
 
 
-def test_verify_all(data_dir):
+def test_a_missing_shipped_file_says_what_to_do(shipped_copy):
+    shipped_copy.unlink()
+    with pytest.raises(DatasetError, match=r"mnist1d.npz for dataset 'mnist1d' is missing.*restore it"):
+        load_dataset("mnist1d")
+
+
+def test_verify_all(empty_dir):
     status = verify_all()
     assert status == {
         "digits": "ok",
@@ -208,11 +208,64 @@ def test_verify_all(data_dir):
         "mnist1d": "ok",
         "cifar10": "absent",
     }
+    assert list(empty_dir.iterdir()) == []  # verifying writes nothing
 
 
-def test_verify_all_reports_ungenerated(empty_dir):
-    assert verify_all(["mnist1d", "digits"]) == {"mnist1d": "not generated", "digits": "ok"}
-    assert list(empty_dir.iterdir()) == []
+# --------------------------------------------------------------------------- the same data on every CPU
+
+# Each dataset as the notebooks get it (float32 tensors after splitting and standardizing): sha256 of the tensors.
+_DIGEST_ALL = """
+import hashlib, json
+from course.data import load_dataset, registry, verify_all
+out = {"verify": verify_all()}
+for name, entry in registry().items():
+    if entry["kind"] != "local":
+        s = load_dataset(name)
+        h = hashlib.sha256()
+        for t in (s.x_train, s.y_train, s.x_test, s.y_test):
+            h.update(t.numpy().tobytes())
+        out[name] = h.hexdigest()
+print(json.dumps(out))
+"""
+
+
+def test_datasets_are_identical_under_every_simd_dispatch():
+    """numpy picks its SIMD kernels at run time (AVX-512 where the CPU has it); data generated at run time used to
+    differ between CPUs. With every dispatch target off, numpy runs its baseline kernels: the loaded arrays must be
+    bit for bit the same as with the default dispatch (and both pass the registry's checks)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_REGISTRY", "COURSE_DATA_DIR")}
+    narrow = narrow_simd_env(env)
+    assert narrow["NPY_DISABLE_CPU_FEATURES"], "numpy dispatches nothing beyond its baseline here: nothing to compare"
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _DIGEST_ALL], env=e, capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for e in ({**env, "NPY_DISABLE_CPU_FEATURES": ""}, narrow)
+    ]
+    assert runs[0] == runs[1]
+    assert set(runs[0]) == {"verify", "digits", "breast_cancer", "diabetes", "mnist1d"}
+
+
+def test_the_maintainer_command_remakes_the_shipped_file():
+    """scripts/make_datasets.py regenerates mnist1d (narrowest dispatch) and finds it equal to the shipped file."""
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "make_datasets.py")], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "datasets/mnist1d.npz:" in result.stdout and "within tolerance" in result.stdout
+
+
+def test_the_maintainer_command_catches_a_different_file(tmp_path):
+    fresh = make_datasets.npz_bytes({"x": np.zeros((2, 3)), "y": np.arange(2)})
+    close = make_datasets.npz_bytes({"x": np.full((2, 3), 1e-14), "y": np.arange(2)})
+    far = make_datasets.npz_bytes({"x": np.full((2, 3), 1e-6), "y": np.arange(2)})
+    other_dtype = make_datasets.npz_bytes({"x": np.zeros((2, 3), np.float32), "y": np.arange(2)})
+    assert make_datasets.npz_bytes({"x": np.zeros((2, 3)), "y": np.arange(2)}) == fresh  # fixed timestamps
+    assert make_datasets.compare(fresh, close) == (True, 1e-14)
+    assert make_datasets.compare(fresh, far)[0] is False
+    assert make_datasets.compare(fresh, other_dtype)[0] is False
 
 
 # --------------------------------------------------------------------------- local files

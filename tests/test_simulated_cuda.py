@@ -6,22 +6,16 @@ and kernels) is tests/test_gpu.py's."""
 
 import copy
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import torch
-from real_course import ASSIGNMENTS, copy_course
+from real_course import ASSIGNMENTS, assert_full_marks_and_no_error, errors_in, grade_in_full
 from simulated_cuda import SimulatedCudaError, simulated_cuda
 from torch import nn
 
 from autograder import sample_class
-from autograder.pipeline import load_results
-from autograder.release import release
-from autograder.submission import State
 
 TESTS = Path(__file__).resolve().parent
 CUDA = torch.device("cuda")
@@ -121,35 +115,11 @@ def with_device_bug(student: sample_class.Student) -> sample_class.Student:
     return sample_class.Student("device-bug", notebooks, kind="misbehaving")
 
 
-def errors_in(course, student: str, assignment: str) -> list[str]:
-    outputs = [
-        o
-        for path in sorted((course.autograded / student / assignment).glob("*.ipynb"))
-        for cell in nbformat.read(path, as_version=4).cells
-        for o in cell.get("outputs", [])
-    ]
-    return [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
-
-
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_grade_device_cuda_runs_every_cell_of_the_reference(assignment, tmp_path):
-    course = copy_course(tmp_path)
-    release(course, assignment)
-    reference = next(s for s in sample_class.build(course, assignment, misbehaving=False) if s.name == "reference")
-    students = [reference] + ([with_device_bug(reference)] if assignment == ASSIGNMENTS[0] else [])
-    sample_class.write(students, assignment, course.submitted)
-
-    command = [sys.executable, "-m", "autograder", "--course", str(course.root), "grade", assignment]
-    result = subprocess.run(
-        [*command, "--device", "cuda"], env=simulated_env(), capture_output=True, text=True, timeout=900
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-
-    subs = {s.student: s for s in load_results(course, assignment)}
-    ref = subs["reference"]
-    assert (ref.state, ref.score) == (State.GRADED, ref.max_score), ref.reason
-    assert ref.max_score > 0
-    assert errors_in(course, "reference", assignment) == []
+    extra = (lambda ref: [with_device_bug(ref)]) if assignment == ASSIGNMENTS[0] else None
+    course, subs = grade_in_full(tmp_path, assignment, simulated_env(), "cuda", extra)
+    assert_full_marks_and_no_error(course, subs, assignment)
     if assignment == ASSIGNMENTS[0]:
         found = errors_in(course, "device-bug", assignment)
         assert found and "same device" in found[0], found  # later cells may fail on what it left undone
