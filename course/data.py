@@ -1,14 +1,14 @@
 """Offline datasets for the notebooks, checked against ``datasets/registry.json``.
 
-Nothing is downloaded or generated at run time. Three kinds of data:
+Nothing is downloaded or generated at run time. Two kinds of data:
 
-- ``sklearn``: bundled with scikit-learn (digits, breast_cancer, diabetes); the sha256 of the raw arrays is in the
-  registry, so a changed copy of scikit-learn is noticed instead of silently changing every notebook's numbers
-  (the raw arrays are parsed from scikit-learn's text files: exact, the same on every CPU);
-- ``shipped``: files made once by a maintainer and committed next to the registry (mnist1d). Floating-point data
-  computed at run time differs between CPUs (numpy dispatches to the widest SIMD the CPU has: AVX-512 and AVX2
-  give different last bits for the same mnist1d generation), so such data is shipped as bytes and checked
-  against the registry's sha256 on every load. ``scripts/make_datasets.py`` is the documented way to remake it;
+- ``shipped``: small files made once by a maintainer (``scripts/make_datasets.py``) and committed next to the
+  registry, checked against its sha256 on every load: mnist1d (``split: fixed``, its own train/test arrays) and
+  scikit-learn's digits, breast_cancer and diabetes (``split: random``: the raw table, split and scaled here).
+  Not regenerated at run time because generated floating-point data differs between CPUs (numpy dispatches to
+  the widest SIMD the CPU has: AVX-512 and AVX2 give different last bits for the same mnist1d generation) and
+  scikit-learn's bundled copies differ between its versions; a student's other numpy or scikit-learn loads
+  the same bytes;
 - ``local``: larger sets (CIFAR-10) the instructor places in the cache directory by hand; checked by sha256 and
   reported with a clear message when absent.
 
@@ -113,15 +113,6 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def _sha256_arrays(x: np.ndarray, y: np.ndarray) -> str:
-    """sha256 of the bytes of ``x`` (float64) then ``y`` (int64 for labels, float64 for targets), C order."""
-    digest = hashlib.sha256()
-    digest.update(np.ascontiguousarray(x, dtype=np.float64).tobytes())
-    y_dtype = np.float64 if np.issubdtype(y.dtype, np.floating) else np.int64
-    digest.update(np.ascontiguousarray(y, dtype=y_dtype).tobytes())
-    return digest.hexdigest()
-
-
 def _entry(name: str) -> dict[str, Any]:
     entries = registry()
     if name not in entries:
@@ -131,20 +122,6 @@ def _entry(name: str) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- raw sources
-
-
-def _sklearn_raw(name: str) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn import datasets as skd
-
-    if name == "digits":
-        bunch = skd.load_digits()
-    elif name == "breast_cancer":
-        bunch = skd.load_breast_cancer()
-    elif name == "diabetes":
-        bunch = skd.load_diabetes(scaled=False)  # raw values; we standardize with the train split's statistics
-    else:
-        raise DatasetError(f"no scikit-learn loader for {name!r}")
-    return np.asarray(bunch.data), np.asarray(bunch.target)
 
 
 def _shipped_bytes(entry: dict[str, Any]) -> bytes:
@@ -167,6 +144,11 @@ def _shipped_bytes(entry: dict[str, Any]) -> bytes:
             f"{entry.get('sha256')}, actual {actual}. {fix}"
         )
     return data
+
+
+def _shipped_arrays(entry: dict[str, Any]) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(_shipped_bytes(entry)), allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
 
 
 def _local_path(entry: dict[str, Any]) -> Path:
@@ -262,21 +244,6 @@ def _tensors(
     )
 
 
-def _check_sklearn(entry: dict[str, Any], x: np.ndarray, y: np.ndarray) -> None:
-    expected = entry.get("sha256")
-    if not expected:
-        return
-    actual = _sha256_arrays(x, y)
-    if actual != expected:
-        import sklearn
-
-        raise DatasetError(
-            f"scikit-learn's copy of {entry['name']!r} (scikit-learn {sklearn.__version__}) does not match the "
-            f"registry: sha256 of the raw arrays expected {expected}, actual {actual}. Install the pinned "
-            "scikit-learn (see constraints.txt)."
-        )
-
-
 def load_dataset(name: str, *, test_fraction: float = 0.25, split_seed: int = 0) -> Splits:
     """Load a registered dataset as float32 features and int64 labels (float32 targets for regression).
 
@@ -292,9 +259,9 @@ def load_dataset(name: str, *, test_fraction: float = 0.25, split_seed: int = 0)
     """
     entry = _entry(name)
     kind = entry["kind"]
-    if kind == "sklearn":
-        x, y = _sklearn_raw(name)
-        _check_sklearn(entry, x, y)
+    arrays = _shipped_arrays(entry) if kind == "shipped" else {}
+    if kind == "shipped" and entry.get("split") == "random":
+        x, y = arrays["x"], arrays["y"]
         train, test = _split(len(x), test_fraction, split_seed)
         x_train, x_test = x[train].astype(np.float64), x[test].astype(np.float64)
         y_train, y_test = y[train], y[test]
@@ -309,8 +276,6 @@ def load_dataset(name: str, *, test_fraction: float = 0.25, split_seed: int = 0)
     if (test_fraction, split_seed) != _FIXED_SPLIT_DEFAULTS:
         raise ValueError(f"dataset {name!r} has a fixed train/test split; do not pass test_fraction or split_seed")
     if kind == "shipped":
-        with np.load(io.BytesIO(_shipped_bytes(entry)), allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
         return _tensors(name, entry, arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"])
     if kind == "local":
         fmt = entry.get("format")
@@ -336,9 +301,7 @@ def verify_all(names: Iterable[str] | None = None) -> dict[str, str]:
         entry = _entry(name) if name not in entries else entries[name]
         kind = entry["kind"]
         try:
-            if kind == "sklearn":
-                _check_sklearn(entry, *_sklearn_raw(name))
-            elif kind == "shipped":
+            if kind == "shipped":
                 _shipped_bytes(entry)
             elif kind == "local":
                 if not (cache_dir() / entry["file"]).is_file():

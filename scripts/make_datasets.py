@@ -1,13 +1,16 @@
-"""Maintainer command: remake the data files the course ships (today: ``datasets/mnist1d.npz``).
+"""Maintainer command: remake the data files the course ships (``datasets/*.npz``: mnist1d, digits,
+breast_cancer, diabetes).
 
     python scripts/make_datasets.py            # regenerate, compare with the shipped file, change nothing
     python scripts/make_datasets.py --write    # replace the shipped file and its registry entry (sha256, size)
 
 Students and the grader never run this: they load the shipped bytes (``course.data``), because floating-point data
 computed at run time depends on the CPU (numpy dispatches to the widest SIMD it finds, and AVX-512 and AVX2 give
-different last bits for mnist1d's normalisation). To make a rebuild reproducible on any x86-64 machine, the
-generator runs in a child process with every numpy SIMD dispatch target switched off (``NPY_DISABLE_CPU_FEATURES``),
-so it computes with numpy's baseline instructions only. Needs the pinned stack (``mnist1d`` is a dev dependency).
+different last bits for mnist1d's normalisation), and scikit-learn's bundled copies change between its versions
+(``load_diabetes(scaled=False)`` of scikit-learn 1.6.1 differs from the pinned one's). To make a rebuild
+reproducible on any x86-64 machine, the generator runs in a child process with every numpy SIMD dispatch target
+switched off (``NPY_DISABLE_CPU_FEATURES``), so it computes with numpy's baseline instructions only. Needs the
+pinned stack (``mnist1d`` is a dev dependency; scikit-learn the pinned one).
 """
 
 from __future__ import annotations
@@ -36,13 +39,14 @@ def narrow_simd_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return {**(os.environ if env is None else env), "NPY_DISABLE_CPU_FEATURES": " ".join(found)}
 
 
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """An uncompressed ``.npz`` (``np.load`` reads it) with fixed member order and timestamps. Uncompressed: float64
-    noise does not compress (6% with zlib), and stored bytes do not depend on the zlib version."""
+def npz_bytes(arrays: dict[str, np.ndarray], compress: bool = False) -> bytes:
+    """A ``.npz`` (``np.load`` reads it) with fixed member order and timestamps. mnist1d is stored uncompressed
+    (float64 noise shrinks by 6%); the scikit-learn tables, mostly small integers as float64, are deflated."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED) as zf:
         for key, arr in arrays.items():
             info = zipfile.ZipInfo(key + ".npy", date_time=_ZIP_DATE)
+            info.compress_type = zf.compression  # a ZipInfo is stored uncompressed unless told
             with zf.open(info, "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.ascontiguousarray(arr), allow_pickle=False)
     return buf.getvalue()
@@ -63,13 +67,37 @@ def make_mnist1d() -> dict[str, np.ndarray]:
     }
 
 
-GENERATORS = {"mnist1d": make_mnist1d}
+def make_sklearn(name: str) -> dict[str, np.ndarray]:
+    """The raw table as the pinned scikit-learn returns it: ``x`` float64, ``y`` int64 labels or float64 targets
+    (``course.data`` splits, scales and standardizes it)."""
+    from sklearn import datasets
+
+    loaders = {
+        "digits": datasets.load_digits,
+        "breast_cancer": datasets.load_breast_cancer,
+        "diabetes": lambda: datasets.load_diabetes(scaled=False),  # raw values: standardized with the train split
+    }
+    bunch = loaders[name]()
+    y = np.asarray(bunch.target)
+    return {
+        "x": np.asarray(bunch.data, dtype=np.float64),
+        "y": y.astype(np.float64 if np.issubdtype(y.dtype, np.floating) else np.int64),
+    }
+
+
+GENERATORS = {
+    "mnist1d": make_mnist1d,
+    "digits": lambda: make_sklearn("digits"),
+    "breast_cancer": lambda: make_sklearn("breast_cancer"),
+    "diabetes": lambda: make_sklearn("diabetes"),
+}
+COMPRESSED = {"digits", "breast_cancer", "diabetes"}
 
 
 def generate(name: str) -> bytes:
     """The file's bytes, computed in a child process under the narrowest SIMD dispatch."""
     code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import make_datasets as m; "
-    code += f"sys.stdout.buffer.write(m.npz_bytes(m.GENERATORS[{name!r}]()))"
+    code += f"sys.stdout.buffer.write(m.npz_bytes(m.GENERATORS[{name!r}](), {name in COMPRESSED}))"
     return subprocess.run([sys.executable, "-c", code], env=narrow_simd_env(), capture_output=True, check=True).stdout
 
 
@@ -106,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             path.write_bytes(fresh)
             entry["sha256"], entry["size"] = digest, len(fresh)
             print(f"{path.relative_to(REPO)}: written, sha256 {digest}, {len(fresh)} bytes")
+            continue
+        if not path.exists():
+            print(f"{path.relative_to(REPO)}: not shipped yet (--write makes it)")
+            ok = False
             continue
         shipped = path.read_bytes()
         close, worst = compare(shipped, fresh)

@@ -43,12 +43,13 @@ def test_registry_entries_are_complete():
     assert {"digits", "breast_cancer", "diabetes", "mnist1d", "cifar10"} <= set(entries)
     for name, entry in entries.items():
         assert REQUIRED_FIELDS <= set(entry), name
-        assert entry["kind"] in ("sklearn", "shipped", "local")
+        assert entry["kind"] in ("shipped", "local")
         assert isinstance(entry["sha256"], str) and len(entry["sha256"]) == 64, name
         int(entry["sha256"], 16)
         assert isinstance(entry["size"], int) and entry["size"] > 0
-        if entry["kind"] != "sklearn":
-            assert entry["file"], name
+        assert entry["file"], name
+        if entry["kind"] == "shipped":
+            assert entry["split"] in ("fixed", "random"), name
 
 
 def test_sha256_file(tmp_path):
@@ -73,7 +74,7 @@ def test_unknown_name_lists_the_known_ones():
     assert isinstance(info.value, RuntimeError)
 
 
-# --------------------------------------------------------------------------- sklearn sets
+# --------------------------------------------------------------------------- scikit-learn's sets, shipped
 
 
 def test_digits():
@@ -121,17 +122,16 @@ def test_bad_test_fraction(fraction):
         load_dataset("breast_cancer", test_fraction=fraction)
 
 
-def test_changed_sklearn_copy_is_detected(monkeypatch, tmp_path):
-    doc = json.loads(course_data.registry_path().read_text())
-    for entry in doc["datasets"]:
-        if entry["name"] == "digits":
-            entry["sha256"] = "0" * 64
-    path = tmp_path / "registry.json"
-    path.write_text(json.dumps(doc))
-    monkeypatch.setenv("COURSE_REGISTRY", str(path))
-    with pytest.raises(DatasetError, match="scikit-learn") as info:
-        load_dataset("digits")
-    assert "0" * 64 in str(info.value) and registry()["breast_cancer"]["sha256"] not in str(info.value)
+def test_no_library_is_imported_to_load_the_data():
+    """The shipped files are the data: another scikit-learn (whose bundled diabetes differs) or no mnist1d at all
+    loads the same arrays."""
+    probe = (
+        "import sys; from course.data import load_dataset\n"
+        "for name in ('digits', 'breast_cancer', 'diabetes', 'mnist1d'): load_dataset(name)\n"
+        "print(sorted(sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "'sklearn'" not in loaded and "'mnist1d'" not in loaded
 
 
 def test_splits_are_frozen():
@@ -144,10 +144,7 @@ def test_splits_are_frozen():
 # --------------------------------------------------------------------------- shipped: mnist1d
 
 
-def test_mnist1d_loads_the_shipped_file_without_generating_it():
-    probe = "import sys; from course.data import load_dataset; load_dataset('mnist1d'); print(sorted(sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert "'mnist1d'" not in loaded  # nothing is generated on the student's or grader's path
+def test_mnist1d_loads_the_shipped_file():
     before = np.random.get_state()[1].copy()
     s = load_dataset("mnist1d")
     assert np.array_equal(np.random.get_state()[1], before)  # nor is the caller's global numpy state touched
@@ -170,9 +167,9 @@ def test_mnist1d_has_a_fixed_split():
 
 @pytest.fixture
 def shipped_copy(tmp_path, monkeypatch):
-    """The registry and mnist1d.npz copied to a folder of the test's own, registry pointed there."""
-    for name in ("registry.json", "mnist1d.npz"):
-        shutil.copy(course_data.registry_path().parent / name, tmp_path / name)
+    """The registry and the shipped files copied to a folder of the test's own, registry pointed there."""
+    for path in [course_data.registry_path(), *course_data.registry_path().parent.glob("*.npz")]:
+        shutil.copy(path, tmp_path / path.name)
     monkeypatch.setenv("COURSE_REGISTRY", str(tmp_path / "registry.json"))
     return tmp_path / "mnist1d.npz"
 
@@ -189,8 +186,9 @@ def test_a_changed_shipped_file_names_itself_and_the_fix(shipped_copy):
     assert "git checkout -- datasets/mnist1d.npz" in msg and "student bundle" in msg
     assert "install" not in msg  # the old advice (install the pinned versions) sent users the wrong way
     assert shipped_copy.read_bytes() == bytes(raw)  # left as it was for the user to inspect
-    with pytest.raises(DatasetError, match="verification failed"):
+    with pytest.raises(DatasetError, match="verification failed") as info:
         verify_all()
+    assert str(info.value).count("sha256 expected") == 1  # only the changed file is named
 
 
 def test_a_missing_shipped_file_says_what_to_do(shipped_copy):
