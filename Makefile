@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint validate venv lab browser clean
+.PHONY: demo test lint validate venv lab browser sandbox clean
 
 venv: $(STAMP)
 
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) sandbox
 	$(BIN)/autograder demo
 
 lab: $(STAMP)
@@ -26,15 +26,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check course autograder tests scripts
 	$(BIN)/hadolint docker/Dockerfile docker/Dockerfile.cpu
 
-# Debian's Chromium for tests/test_browser.py (apt as root; elsewhere that test skips and says why)
-browser:
-	@command -v chromium >/dev/null || { \
+# $(call apt_get,COMMAND,PACKAGE,WHAT HAPPENS WITHOUT IT): Debian's PACKAGE unless COMMAND exists (apt as root)
+apt_get = @command -v $(1) >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium) \
-	      >/dev/null || echo "apt could not install chromium: the browser test will skip"; \
-	  else echo "not root or no apt: chromium not installed, the browser test will skip"; fi; }
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(2)) \
+	      >/dev/null || echo "apt could not install $(2): $(3)"; \
+	  else echo "not root or no apt: $(2) not installed: $(3)"; fi; }
 
-validate: $(STAMP)
+# Debian's bubblewrap: every grading kernel runs in its sandbox
+sandbox:
+	$(call apt_get,bwrap,bubblewrap,grade/validate/demo stop and say so (or pass --no-sandbox))
+
+# Debian's Chromium for tests/test_browser.py
+browser:
+	$(call apt_get,chromium,chromium,the browser test will skip)
+
+validate: $(STAMP) sandbox
 	$(BIN)/autograder validate
 
 test: $(STAMP) lint validate browser

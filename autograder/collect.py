@@ -1,7 +1,8 @@
 """Stage 1, collect: find each student's notebooks in nbgrader's layout ``DIR/<student>/<assignment>/*.ipynb``.
 
 A student whose folder lacks an expected notebook still gets a record (a student fault), so the gradebook and
-the CSV show a 0 with the reason instead of a missing row.
+the CSV show a 0 with the reason instead of a missing row. A symbolic link (folder or notebook) is refused: it
+could point at another student's notebook and earn its grade.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ def collect(submissions_dir: Path, assignment: str, notebook_names: list[str]) -
         folder = student_dir / assignment
         if not folder.is_dir():
             continue
+        linked = student_dir.is_symlink() or folder.is_symlink()
         for name in notebook_names:
             path = folder / f"{name}.ipynb"
-            sub = Submission(student_dir.name, assignment, name, path if path.exists() else None)
+            sub = Submission(student_dir.name, assignment, name, path if path.exists() or path.is_symlink() else None)
             if sub.path is None:
                 sub.fail(State.STUDENT_FAULT, f"no {name}.ipynb submitted")
+            elif linked or path.is_symlink() or not path.is_file():
+                sub.path = None
+                sub.fail(State.STUDENT_FAULT, f"{name}.ipynb is a symbolic link or not a plain file: not graded")
             found.append(sub)
     return found

@@ -1,27 +1,39 @@
 """A papermill engine for grading, registered as ``autograder`` in papermill's engine registry.
 
 It is papermill's nbclient engine with what grading needs and papermill lacks:
+- the kernel in its sandbox (``sandbox.Box``), reached over ZeroMQ's ``ipc://`` transport through the sandbox's
+  shared directory: no network needed and no TCP port to race for;
 - errors allowed, so every later test cell still runs;
 - a per-cell limit that interrupts the cell (the cell gets an error, the notebook goes on);
-- a per-notebook limit enforced by killing the kernel (a loop that ignores interrupts still ends);
+- a watch thread that kills the kernel when the notebook's time is up (a loop that ignores interrupts still
+  ends) or the sandbox goes over its memory or disk budget;
 - a cap on each cell's output, applied as it arrives (a huge print cannot fill the grader's memory);
+- the check log read after every cell, so each check record is attributed, outside the kernel, to the cell that
+  was running when it was written (the grader re-checks them per test cell: verify.py);
 - an ``outcome`` object that keeps the notebook and what went wrong even when the kernel dies, since
   papermill raises without returning the notebook in that case.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode, v4
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
+
+from autograder.markup import grade_id
+from autograder.sandbox import Box, Watch
 
 ENGINE_NAME = "autograder"
 log = logging.getLogger(__name__)
@@ -38,30 +50,119 @@ class Outcome:
     timed_out_cells: list[int] = field(default_factory=list)
     truncated_cells: list[int] = field(default_factory=list)
     last_cell: int = -1
+    over_limit: str = ""  # which sandbox budget the kernel went over (it was killed)
+    checks: list[dict] = field(default_factory=list)  # check records, each tagged outside with its "cell"
+
+
+MAX_CHECK_LOG_BYTES = 128 * 2**20  # far above any reference's log (02's is ~7 MB); the rest is not read
+
+
+class CheckLogReader:
+    """Reads what the kernel appended to the check log since the last call. The kernel writes each record
+    before its check returns, so after a cell finishes its records are on disk; records written later (a
+    student's thread) land in a later cell and only fail verification there."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.partial = b""
+
+    def read(self, cell: str | None) -> list[dict]:
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(self.offset)
+                data = fh.read(max(0, MAX_CHECK_LOG_BYTES - self.offset))
+        except OSError:
+            return []
+        self.offset += len(data)
+        lines = (self.partial + data).split(b"\n")
+        self.partial = lines.pop()
+        records = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue  # a student writing to the log only spoils their own records
+            if isinstance(record, dict):
+                record["cell"] = cell  # set here, outside the kernel: whatever the line claimed is replaced
+                records.append(record)
+        return records
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """jupyter_client's manager with the launch command wrapped by the sandbox (``box``; None: no sandbox).
+    Always the ``ipc`` transport, with the connection file and sockets in the box's shared directory."""
+
+    box: Box | None = None
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        if self.box is None or not self.box.spec.enabled:
+            return command
+        self.box.prepare_connection_file()
+        return self.box.wrap(command, dict((self._launch_args or {}).get("env") or {}))
 
 
 class GradingClient(PapermillNotebookClient):
-    """nbclient with a notebook deadline and an output cap; see the module docstring."""
+    """nbclient with a sandboxed kernel, a watch, an output cap and per-cell check records; see the module
+    docstring."""
 
-    def __init__(self, nb_man, outcome: Outcome, notebook_timeout: float, max_output_bytes: int, **kw):
+    def __init__(
+        self,
+        nb_man,
+        outcome: Outcome,
+        notebook_timeout: float,
+        max_output_bytes: int,
+        box: Box,
+        memory_limit: int,
+        **kw,
+    ):
         super().__init__(nb_man, **kw)
         self.outcome = outcome
         self.notebook_timeout = notebook_timeout
         self.max_output_bytes = max_output_bytes
+        self.box = box
+        self.watch = Watch(box, memory_limit)
+        self.log_reader = CheckLogReader(box.check_log)
         self._output_bytes: dict[int, int] = {}
+        self._done = threading.Event()
+
+    def create_kernel_manager(self):
+        self.km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
+        self.km.box = self.box
+        self.km.transport = "ipc"
+        self.km.connection_file = str(self.box.connection_file)
+        # interrupt over the control channel: a SIGINT to the process would reach bubblewrap, not the kernel
+        self.km.kernel_spec.interrupt_mode = "message"
+        return self.km
+
+    def _kernel_pid(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return process.pid if process is not None and process.poll() is None else None
 
     def _kill_kernel(self) -> None:
-        # called from the watchdog thread: signal the process directly instead of touching the event loop
-        self.outcome.notebook_timed_out = True
-        provisioner = getattr(self.km, "provisioner", None)
-        process = getattr(provisioner, "process", None)
-        if process is not None and process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
+        # called from the watch thread: signal the process directly instead of touching the event loop. The
+        # process is bubblewrap (or the plain kernel without a sandbox): its pid namespace dies with it.
+        pid = self._kernel_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+
+    def _watch(self) -> None:
+        deadline = time.monotonic() + self.notebook_timeout
+        while not self._done.wait(0.25):
+            if time.monotonic() > deadline:
+                self.outcome.notebook_timed_out = True
+                self._kill_kernel()
+                return
+            pid = self._kernel_pid()
+            if pid is not None and self.watch.check(pid):
+                self.outcome.over_limit = self.watch.over
+                self._kill_kernel()
+                return
 
     def papermill_execute_cells(self):
-        watchdog = threading.Timer(self.notebook_timeout, self._kill_kernel)
-        watchdog.daemon = True
-        watchdog.start()
+        watcher = threading.Thread(target=self._watch, daemon=True)
+        watcher.start()
         try:
             for index, cell in enumerate(self.nb.cells):
                 self.outcome.last_cell = index
@@ -69,9 +170,10 @@ class GradingClient(PapermillNotebookClient):
                     self.nb_man.cell_start(cell, index)
                     self.execute_cell(cell, index)
                 finally:
+                    self.outcome.checks += self.log_reader.read(grade_id(cell))
                     self.nb_man.cell_complete(self.nb.cells[index], cell_index=index)
         finally:
-            watchdog.cancel()
+            self._done.set()
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.outcome.timed_out_cells.append(self.outcome.last_cell)
@@ -112,6 +214,8 @@ class GradingEngine(NBClientEngine):
         max_output_bytes: int,
         kernel_env: dict[str, str],
         kernel_cwd: str,
+        box: Box,
+        memory_limit: int,
         **kwargs,
     ):
         client = GradingClient(
@@ -119,6 +223,8 @@ class GradingEngine(NBClientEngine):
             outcome,
             notebook_timeout,
             max_output_bytes,
+            box,
+            memory_limit,
             timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
@@ -136,7 +242,8 @@ class GradingEngine(NBClientEngine):
         )
         outcome.nb = nb_man.nb
         try:
-            client.execute(env=kernel_env, cwd=kernel_cwd, stderr=subprocess.DEVNULL)
+            with open(box.launch_log, "wb") as launch_log:
+                client.execute(env=kernel_env, cwd=kernel_cwd, stdout=subprocess.DEVNULL, stderr=launch_log)
         except DeadKernelError:
             outcome.kernel_died = True
         outcome.nb = nb_man.nb

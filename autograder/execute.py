@@ -1,16 +1,15 @@
-"""Stage 4, execute: run the restored notebook through papermill in its own kernel.
+"""Stage 4, execute: run the restored notebook through papermill in its own sandboxed kernel (sandbox.py).
 
 Runs in a worker process (see ``pipeline``); takes and returns plain data so it can cross the process
-boundary. Parameters ``SEED``, ``DEVICE`` and ``FAST`` are injected by papermill; FAST only shrinks ungraded
-experiments (DESIGN.md section 5), so grading injects FAST=True by default and scores do not change.
+boundary. The check records come back tagged with the grade cell that wrote them (engine.py). Parameters
+``SEED``, ``DEVICE`` and ``FAST`` are injected by papermill; FAST only shrinks ungraded experiments
+(DESIGN.md section 5), so grading injects FAST=True by default and scores do not change.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from papermill.execute import ERROR_MARKER_TAG
 from autograder import engine as _engine  # noqa: F401 - registers the papermill engine
 from autograder.engine import ENGINE_NAME, Outcome
 from autograder.markup import grade_id
+from autograder.sandbox import Box, SandboxSpec
 from autograder.submission import State
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Limits:
     cell_timeout: float = 120.0
     max_output_bytes: int = 1_000_000
     startup_timeout: float = 60.0
+    memory_rss_baseline: int = 2**30  # resident memory of a kernel with torch and the data loaded, roughly
 
 
 @dataclass
@@ -44,32 +45,20 @@ class ExecResult:
     checks: list[dict]
 
 
-def kernel_env(check_log: Path, threads: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "COURSE_CHECK_LOG": str(check_log),
-            "CUBLAS_WORKSPACE_CONFIG": ":4096:8",  # deterministic cuBLAS (torch.use_deterministic_algorithms)
-            "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "agg",
-            # two kernels on two cores: one thread each avoids oversubscription and keeps float sums in one order
-            "OMP_NUM_THREADS": str(threads),
-            "MKL_NUM_THREADS": str(threads),
-        }
-    )
-    return env
-
-
-def _read_checks(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    checks = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[:10_000]:
-        try:
-            checks.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a student writing to the log only spoils their own messages
-    return checks
+def kernel_env(check_log: Path, threads: int, box: Box | None = None) -> dict[str, str]:
+    """What the kernel's environment holds: in a sandbox only what ``Box.env`` lets in, else the grader's."""
+    extra = {
+        "COURSE_CHECK_LOG": str(check_log),
+        "CUBLAS_WORKSPACE_CONFIG": ":4096:8",  # deterministic cuBLAS (torch.use_deterministic_algorithms)
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "agg",
+        # two kernels on two cores: one thread each avoids oversubscription and keeps float sums in one order
+        "OMP_NUM_THREADS": str(threads),
+        "MKL_NUM_THREADS": str(threads),
+    }
+    if box is not None and box.spec.enabled:
+        return box.env(extra)
+    return {**os.environ, **extra}
 
 
 def _where(nb, index: int) -> str:
@@ -82,6 +71,8 @@ def describe(outcome: Outcome, limits: Limits) -> str | None:
     """Why a run that reached the notebook's cells is the student's fault, or None when it ended normally."""
     if outcome.notebook_timed_out:
         return f"timed out: the notebook ran longer than {limits.notebook_timeout:g} s"
+    if outcome.over_limit:
+        return f"stopped in {_where(outcome.nb, outcome.last_cell)}: it {outcome.over_limit}"
     if outcome.kernel_died:
         return f"kernel crashed in {_where(outcome.nb, outcome.last_cell)}"
     if outcome.timed_out_cells:
@@ -97,43 +88,47 @@ def _without_papermill_markers(nb):
     return nb
 
 
-def execute(nb_json: str, parameters: dict, limits: Limits, workdir: str, threads: int = 1) -> ExecResult:
-    """Execute one notebook; never raises for anything the notebook does."""
+def execute(nb_json: str, parameters: dict, limits: Limits, sandbox: SandboxSpec, threads: int = 1) -> ExecResult:
+    """Execute one notebook in a fresh sandbox; never raises for anything the notebook does."""
     start = time.perf_counter()
     nb = nbformat.reads(nb_json, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        check_log = Path(tmp) / "checks.jsonl"
-        outcome = Outcome()
-        try:
-            papermill.execute_notebook(
-                nb,
-                None,
-                parameters=parameters,
-                engine_name=ENGINE_NAME,
-                kernel_name="python3",
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                start_timeout=limits.startup_timeout,
-                execution_timeout=limits.cell_timeout,
-                outcome=outcome,
-                notebook_timeout=limits.notebook_timeout,
-                max_output_bytes=limits.max_output_bytes,
-                kernel_env=kernel_env(check_log, threads),
-                kernel_cwd=workdir,
-            )
-        except papermill.PapermillExecutionError:
-            pass  # errors in cells are the student's and are scored per cell
-        except Exception as exc:  # the kernel did not start, or papermill itself failed: not the student's fault
-            if outcome.nb is None or outcome.last_cell < 0:
-                reason = f"execution failed: {type(exc).__name__}: {exc}"
-                return ExecResult(None, State.GRADER_FAULT, reason, time.perf_counter() - start, [])
-            log.warning("execution ended early: %s", exc)
-        reason = describe(outcome, limits)
-        executed = _without_papermill_markers(outcome.nb)
-        return ExecResult(
-            nbformat.writes(executed) if executed is not None else None,
-            State.STUDENT_FAULT if reason else None,
-            reason or "",
-            time.perf_counter() - start,
-            _read_checks(check_log),
+    box = Box(sandbox)
+    outcome = Outcome()
+    try:
+        papermill.execute_notebook(
+            nb,
+            None,
+            parameters=parameters,
+            engine_name=ENGINE_NAME,
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            start_timeout=limits.startup_timeout,
+            execution_timeout=limits.cell_timeout,
+            outcome=outcome,
+            notebook_timeout=limits.notebook_timeout,
+            max_output_bytes=limits.max_output_bytes,
+            kernel_env=kernel_env(box.check_log, threads, box),
+            kernel_cwd=str(box.io),
+            box=box,
+            memory_limit=limits.memory_rss_baseline + sandbox.limits.memory_bytes,
         )
+    except papermill.PapermillExecutionError:
+        pass  # errors in cells are the student's and are scored per cell
+    except Exception as exc:  # the kernel did not start, or papermill itself failed: not the student's fault
+        if outcome.nb is None or outcome.last_cell < 0:
+            said = box.launch_errors()
+            reason = f"execution failed: {type(exc).__name__}: {exc}" + (f" (the kernel said: {said})" if said else "")
+            return ExecResult(None, State.GRADER_FAULT, reason, time.perf_counter() - start, [])
+        log.warning("execution ended early: %s", exc)
+    finally:
+        box.cleanup()
+    reason = describe(outcome, limits)
+    executed = _without_papermill_markers(outcome.nb)
+    return ExecResult(
+        nbformat.writes(executed) if executed is not None else None,
+        State.STUDENT_FAULT if reason else None,
+        reason or "",
+        time.perf_counter() - start,
+        outcome.checks,
+    )

@@ -18,7 +18,7 @@ vertical-align:top}}tr.lost td{{background:#fde8e8}}code{{white-space:pre-wrap}}
 <body><h1>{title}</h1><p>State: <b>{state}</b>{reason}</p><p>Total: <b>{score:g} / {max_score:g}</b></p>
 <table><tr><th>item</th><th>test</th><th>points</th><th>message</th></tr>
 {rows}
-</table></body></html>
+</table>{flags}</body></html>
 """
 
 
@@ -33,6 +33,10 @@ def render(sub: Submission) -> str:
             f"<td>{r.points:g} / {r.max_points:g}</td><td><code>{message}</code></td></tr>"
         )
     reason = f" ({html.escape(sub.reason)})" if sub.reason else ""
+    flags = ""
+    if sub.flags:
+        listed = "".join(f"<li><code>{html.escape(f)}</code></li>" for f in sub.flags)
+        flags = f"<h2>Flags for your instructor</h2><p>These do not change points by themselves.</p><ul>{listed}</ul>"
     return _PAGE.format(
         title=html.escape(f"{sub.assignment}: feedback for {sub.student}"),
         state=sub.state.value,
@@ -40,6 +44,7 @@ def render(sub: Submission) -> str:
         score=sub.score,
         max_score=sub.max_score,
         rows="\n".join(rows),
+        flags=flags,
     )
 
 

@@ -1,8 +1,10 @@
-"""Runs the stages over a batch: collect -> readable -> restore -> [trim] -> protect -> execute -> score -> feedback.
+"""Runs the stages over a batch: collect -> readable -> restore -> [trim] -> protect -> flag -> execute -> score
+(with the outside re-check, verify.py) -> feedback.
 
 Restore and score touch the gradebook, so they run in this process one submission at a time (SQLite has one
-writer); execution, the slow part, runs in a pool of worker processes. A stage that fails in an unexpected
-way marks that submission a grader fault; the batch goes on.
+writer); execution, the slow part, runs in a pool of worker processes, each kernel in its own sandbox. The
+reference run that the re-check compares with (reference.py) is the pool's first job when it is not cached. A
+stage that fails in an unexpected way marks that submission a grader fault; the batch goes on.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import collect, feedback, protect, readable, restore, score, trim
-from autograder.course_dir import CourseDir
+from autograder import collect, feedback, flags, protect, readable, reference, restore, score, trim
+from autograder.course_dir import REPO_ROOT, CourseDir
 from autograder.execute import ExecResult, Limits, execute
 from autograder.release import ensure_in_gradebook
+from autograder.sandbox import SandboxLimits, SandboxSpec, require_bubblewrap
 from autograder.submission import State, Submission
 
 log = logging.getLogger(__name__)
@@ -38,9 +41,19 @@ class GradeOptions:
     jobs: int = 2
     force: bool = True  # re-grade submissions already graded and unchanged since (the CLI defaults to False)
     graded_only: bool = False  # skip the code cells after the last test cell (see trim.py)
+    sandbox: bool = True  # every kernel in bubblewrap (sandbox.py); off only where bwrap cannot run
+    sandbox_limits: SandboxLimits = field(default_factory=SandboxLimits)
 
     def parameters(self) -> dict:
         return {"SEED": self.seed, "DEVICE": self.device, "FAST": self.fast}
+
+    def sandbox_spec(self, hidden: list[Path]) -> SandboxSpec:
+        cuda = self.device == "cuda"
+        if self.device == "auto":
+            import torch
+
+            cuda = torch.cuda.is_available()
+        return SandboxSpec(self.sandbox, cuda, self.sandbox_limits, tuple(str(p) for p in hidden))
 
 
 def _guard(name: str, stage: Callable[[Submission], object], sub: Submission) -> Submission:
@@ -103,6 +116,23 @@ def _already_graded(out: Path, sub: Submission) -> Submission | None:
     return previous if previous.state is not State.GRADER_FAULT else None
 
 
+def _prepare(sub: Submission, options: GradeOptions) -> None:
+    if options.graded_only:
+        _guard("trim", trim.drop_ungraded_tail, sub)
+    _guard("protect", protect.protect_locked_names, sub)
+
+
+def _reference_jobs(course: CourseDir, assignment: str, options: GradeOptions) -> dict[str, Submission]:
+    """The reference notebooks to run first, prepared exactly as a student's (none when cached)."""
+    jobs = {}
+    for path in course.source_notebooks(assignment):
+        sub = Submission("(reference run)", assignment, path.stem, None)
+        sub.nb = reference.notebook(nbformat.read(path, as_version=4))
+        _prepare(sub, options)
+        jobs[path.stem] = sub
+    return jobs
+
+
 def grade_batch(
     course: CourseDir,
     assignment: str,
@@ -114,6 +144,8 @@ def grade_batch(
     """Grade every submission of ``assignment`` under ``submissions_dir``; autograded notebooks, result
     summaries and feedback go under ``output_root`` (default: the course root)."""
     out = output_root or course.root
+    if options.sandbox:
+        require_bubblewrap()
     ensure_in_gradebook(course, assignment)
     config = course.config()
     names = [p.stem for p in course.source_notebooks(assignment)]
@@ -124,28 +156,36 @@ def grade_batch(
         if previous is not None:
             subs[n] = previous
             kept.add(sub.key)
+    forbidden = flags.forbidden_calls(course, assignment)
     for sub in subs:
         if sub.key in kept:
             continue
         _guard("read", readable.read, sub)
         _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
-        if options.graded_only:
-            _guard("trim", trim.drop_ungraded_tail, sub)
-        _guard("protect", protect.protect_locked_names, sub)
+        _guard("flag", lambda s: flags.flag(s, forbidden), sub)
+        _prepare(sub, options)
     runnable = [s for s in subs if s.ok and s.nb is not None]
-    workdir_root = out / ".work" / "run" if output_root else course.work("run")
+    key = reference.version_key(course, assignment, options.parameters())
+    known = reference.load(course, assignment, key)
+    ref_jobs = {} if known is not None or not runnable else _reference_jobs(course, assignment, options)
+    spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
     # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down)
     threads = max(1, (os.cpu_count() or 1) // options.jobs)
+    jobs = len(runnable) + len(ref_jobs)
     with ProcessPoolExecutor(
-        max_workers=max(1, min(options.jobs, len(runnable) or 1)), mp_context=multiprocessing.get_context("spawn")
+        max_workers=max(1, min(options.jobs, jobs or 1)), mp_context=multiprocessing.get_context("spawn")
     ) as pool:
-        futures = {}
-        for sub in runnable:
-            workdir = workdir_root / sub.student
-            workdir.mkdir(parents=True, exist_ok=True)
-            futures[sub.key] = pool.submit(
-                execute, nbformat.writes(sub.nb), options.parameters(), options.limits, str(workdir), threads
-            )
+
+        def run(sub: Submission):
+            return pool.submit(execute, nbformat.writes(sub.nb), options.parameters(), options.limits, spec, threads)
+
+        ref_futures = {name: run(sub) for name, sub in ref_jobs.items()}  # first: every score waits for them
+        futures = {sub.key: run(sub) for sub in runnable}
+        problem = ""
+        if known is None and ref_futures:
+            known, problem = _reference_records(ref_futures)
+            if known is not None:
+                reference.save(course, assignment, key, known)
         for sub in subs:
             if sub.key in kept:
                 if progress:
@@ -156,13 +196,31 @@ def grade_batch(
                     _apply_execution(sub, futures[sub.key].result())
                 except Exception as exc:  # noqa: BLE001 - a dead worker process is the grader's fault
                     sub.fail(State.GRADER_FAULT, f"execute: {type(exc).__name__}: {exc}")
-            _guard("score", lambda s: score.score(s, config, course.db_url), sub)
+                if problem:
+                    sub.fail(State.GRADER_FAULT, problem)
+            cells = (known or {}).get(sub.notebook_name, {})
+            _guard("score", lambda s, cells=cells: score.score(s, config, course.db_url, cells), sub)
             _save(out, sub)
             _guard("feedback", lambda s: feedback.write(s, out / "feedback"), sub)
             _save_summary(out, sub)
             if progress:
                 progress(sub)
     return subs
+
+
+def _reference_records(futures: dict) -> tuple[reference.Records | None, str]:
+    """The reference run's records per notebook, or (None, why the batch cannot be verified)."""
+    records: reference.Records = {}
+    for name, future in futures.items():
+        try:
+            result: ExecResult = future.result()
+            executed = nbformat.reads(result.nb_json, as_version=4) if result.nb_json else None
+            records[name] = reference.records_of(executed, result.checks, result.reason)
+        except reference.ReferenceProblem as exc:
+            return None, f"{name}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - the worker died: the grader's fault, reported for every student
+            return None, f"{name}: the reference run failed: {type(exc).__name__}: {exc}"
+    return records, ""
 
 
 def load_results(course: CourseDir, assignment: str) -> list[Submission]:

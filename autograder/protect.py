@@ -2,10 +2,12 @@
 
 Student code and tests share one kernel, so one line in a solution cell (``check_close = lambda *a, **k: None``)
 would otherwise pass every test after it. Here each locked setup cell (imports, helpers, data: restored from the
-gradebook) ends by recording the objects it bound, and each test cell starts by binding those names again. So
-redefining a check or a helper, or patching ``course.checks`` (the test's names still hold the original
-functions), changes nothing. What it does not stop is deliberate sabotage of the kernel itself (patching torch,
-deleting the record): that is code an instructor can see in the submission.
+gradebook) ends by recording the objects it bound, and each test cell starts by binding those names again and
+by reloading ``course.checks`` from its (read-only) file, rebinding the check functions to the fresh ones. So
+redefining a check or a helper, patching ``course.checks`` or its internals (``_finish``, ``compare``) or a
+check's ``__code__``, changes nothing. This stage is not the defence against deliberate sabotage of the kernel
+itself (patching torch, json or IPython, deleting the record): the outside re-check (verify.py) and the static
+flags (flags.py) are.
 
 The record lives in the kernel's globals under ``RECORD``; the lines added are marked ``# grader:`` in the
 autograded notebook.
@@ -22,7 +24,12 @@ from autograder.markup import is_autograded_test, is_solution, nbgrader_meta
 from autograder.submission import Submission
 
 RECORD = "__grader_locked_names__"
-REBIND = f"globals().update(globals().get({RECORD!r}, {{}}))  # grader: the names locked cells bound"
+REBIND = (
+    f"globals().update(globals().get({RECORD!r}, {{}}))  # grader: the names locked cells bound\n"
+    "__grader_checks__ = __import__('importlib').reload(__import__('sys').modules['course.checks'])  # grader\n"
+    "globals().update({k: getattr(__grader_checks__, k) for k in __grader_checks__.__all__ if k in globals()})"
+    "  # grader: the checks as the course wrote them"
+)
 
 
 def _bound_names(statements: list[ast.stmt]) -> set[str]:

@@ -19,14 +19,16 @@ def write_csv(subs: list[Submission], path: Path) -> Path:
     items = items_of(subs)
     per_student: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     states: dict[str, list[str]] = defaultdict(list)
+    flags: dict[str, list[str]] = defaultdict(list)
     for sub in subs:
         for r in sub.results:
             per_student[sub.student][r.item] += r.points
         states[sub.student].append(sub.state.value + (f": {sub.reason}" if sub.reason else ""))
+        flags[sub.student] += sub.flags
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", *items, "total", "state"])
+        writer.writerow(["student", *items, "total", "state", "flags"])
         for student in sorted(states):
             points = per_student[student]
             writer.writerow(
@@ -35,6 +37,7 @@ def write_csv(subs: list[Submission], path: Path) -> Path:
                     *(f"{points.get(i, 0.0):g}" for i in items),
                     f"{sum(points.values()):g}",
                     "; ".join(states[student]),
+                    "; ".join(flags[student]),
                 ]
             )
     return path

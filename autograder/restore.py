@@ -3,6 +3,9 @@
 Order (nbgrader's own ``Autograde.sanitize_preprocessors``, plus one step of ours at the end):
   1. ClearOutput          - the student's outputs are never trusted
   2. DeduplicateIds       - a copied grade cell cannot be scored twice
+     ForgetBrokenMetadata - ours: nbgrader metadata left without a grade id (DeduplicateIds strips the id of a
+                            copy; a student can edit it away) makes the cell a plain student cell, instead of
+                            crashing OverwriteCells
   3. OverwriteKernelspec  - the kernel is the instructor's
   4. OverwriteCells       - locked and test cells from the gradebook; hidden tests come back with them;
                             deleted grade cells are re-added (``add_missing_cells``)
@@ -36,6 +39,15 @@ class RestoreParametersTag(Preprocessor):
         return cell, resources
 
 
+class ForgetBrokenMetadata(Preprocessor):
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {})
+        nbgrader = meta.get("nbgrader")
+        if nbgrader is not None and (not isinstance(nbgrader, dict) or not isinstance(nbgrader.get("grade_id"), str)):
+            del meta["nbgrader"]
+        return cell, resources
+
+
 class EnsureCellIds(Preprocessor):
     def preprocess_cell(self, cell, resources, index):
         if not cell.get("id"):
@@ -46,6 +58,7 @@ class EnsureCellIds(Preprocessor):
 SANITIZE = [
     ClearOutput,
     DeduplicateIds,
+    ForgetBrokenMetadata,
     OverwriteKernelspec,
     OverwriteCells,
     CheckCellMetadata,
@@ -75,5 +88,7 @@ def restore(sub: Submission, config: Config, db_url: str) -> Submission:
             nb, resources = step(config=config).preprocess(nb, resources)
     except ValidationError as exc:
         return sub.fail(State.STUDENT_FAULT, f"notebook structure altered: {str(exc).splitlines()[0][:200]}")
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # nbgrader choking on edited metadata
+        return sub.fail(State.STUDENT_FAULT, f"notebook metadata altered: nbgrader cannot restore it ({exc!r:.200})")
     sub.nb = nb
     return sub

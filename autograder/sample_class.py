@@ -4,8 +4,10 @@
 - ``blank``: the release untouched;
 - ``mutant-<name>``: the reference with one solution cell replaced by a known bug;
 - misbehaving students: a crash (``os._exit``), an infinite loop, a huge output, a deleted test cell, and a
-  correct answer that writes warnings to stderr during every later cell, and ``cheats``: the first known bug
-  with every check replaced by a no-op (it must earn that bug's points, no more).
+  correct answer that writes warnings to stderr during every later cell, and three cheaters built on the first
+  known bug or the reference: ``cheats`` replaces every check by a no-op (it must earn that bug's points, no
+  more), ``silences-errors`` stops the kernel from reporting errors (the bug's points, tampering suspected),
+  ``skips-tests`` makes every later cell a no-op (the first test cell's points, tampering suspected).
 Each is written in nbgrader's layout ``DIR/<student>/<assignment>/<notebook>.ipynb``.
 """
 
@@ -64,7 +66,7 @@ def _insert_after_first_test(source: str) -> Callable[[NotebookNode], NotebookNo
     return change
 
 
-def _insert_before_first_solution(nb: NotebookNode, source: str) -> NotebookNode:
+def insert_before_first_solution(nb: NotebookNode, source: str) -> NotebookNode:
     nb = copy.deepcopy(nb)
     nb.cells.insert(next(n for n, c in enumerate(nb.cells) if is_solution(c)), v4.new_code_cell(source))
     return nb
@@ -92,12 +94,22 @@ CHEAT = (
     "        setattr(course.checks, name, globals()[name])"
 )
 
+# Errors no longer reported by the kernel: nbgrader alone would give every test cell full marks.
+SILENCE = (
+    "from IPython.core.interactiveshell import InteractiveShell\n"
+    "InteractiveShell.showtraceback = lambda *args, **kwargs: None\n"
+    "get_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: None)"
+)
+# Every later cell (test cells included) replaced by `pass` before it runs.
+SKIP = "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])"
+
 MISBEHAVING: dict[str, Callable[[NotebookNode], NotebookNode]] = {
     "crash": _insert_after_first_test("import os\nos._exit(1)"),
     "infinite-loop": _insert_after_first_test("while True:\n    pass"),
     "huge-output": _insert_after_first_test("for i in range(500_000):\n    print('spam', i)"),
     "deleted-test-cell": _delete_first_test,
     "warns": _insert_after_first_test(WARNS),
+    "skips-tests": _insert_after_first_test(SKIP),
 }
 
 
@@ -121,8 +133,10 @@ def build(course: CourseDir, assignment: str, *, misbehaving: bool = True) -> li
             students.append(Student(name, {k: change(v) for k, v in refs.items()}, kind="misbehaving"))
         buggy = next((s for s in students if s.kind == "mutant"), None)
         if buggy is not None:
-            cheat = {k: _insert_before_first_solution(v, CHEAT) for k, v in buggy.notebooks.items()}
+            cheat = {k: insert_before_first_solution(v, CHEAT) for k, v in buggy.notebooks.items()}
             students.append(Student("cheats", cheat, buggy.mutant, kind="misbehaving"))
+            silent = {k: insert_before_first_solution(v, SILENCE) for k, v in buggy.notebooks.items()}
+            students.append(Student("silences-errors", silent, buggy.mutant, kind="misbehaving"))
     return students
 
 

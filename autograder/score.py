@@ -1,11 +1,14 @@
-"""Stage 5, score: nbgrader's SaveAutoGrades writes the grades, after two steps of ours.
+"""Stage 5, score: nbgrader's SaveAutoGrades writes the grades, after three steps of ours.
 
 Order:
   1. MarkUnexecuted     - a test cell that never ran (kernel died, notebook timed out) gets an error output;
                           nbgrader would otherwise give an output-less cell full marks
-  2. StderrIsNotFailure - nbgrader scores any stderr output as 0; a warning from correct code must not be,
+  2. OutsideVerdict     - a test cell that passed in the kernel but whose check records do not hold up when
+                          re-checked here against the reference run (verify.py) gets an error output, and the
+                          submission is marked tampering suspected: points are decided outside the kernel
+  3. StderrIsNotFailure - nbgrader scores any stderr output as 0; a warning from correct code must not be,
                           so stderr in test cells is kept but moved to stdout (failures are exceptions)
-  3. SaveAutoGrades     - nbgrader: error output = 0 points, otherwise the cell's points
+  4. SaveAutoGrades     - nbgrader: error output = 0 points, otherwise the cell's points
 Then the item results are read back from the gradebook, with each failed cell's message (exception type and
 text, never the traceback, which would show the hidden test's source).
 """
@@ -20,9 +23,10 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import SaveAutoGrades
 from traitlets.config import Config
 
-from autograder.markup import BEGIN_HIDDEN, is_autograded_test, item_of
+from autograder.markup import BEGIN_HIDDEN, grade_id, is_autograded_test, item_of
 from autograder.restore import nbgrader_resources
 from autograder.submission import ItemResult, State, Submission
+from autograder.verify import verify
 
 MAX_MESSAGE = 600
 
@@ -45,6 +49,33 @@ class MarkUnexecuted(Preprocessor):
                     ),
                 ]
         return cell, resources
+
+
+def _has_error(cell: NotebookNode) -> bool:
+    return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+
+
+class OutsideVerdict(Preprocessor):
+    """Zero the test cells that passed in the kernel but not the outside re-check; ``resources["tampering"]``
+    collects ``grade_id: reason`` for them."""
+
+    def preprocess(self, nb, resources):
+        reasons = verify(resources.get("checks", []), resources.get("reference_cells", {}))
+        resources["tampering"] = {}
+        for cell in nb.cells:
+            gid = grade_id(cell)
+            if is_autograded_test(cell) and gid in reasons and not _has_error(cell):
+                resources["tampering"][gid] = reasons[gid]
+                cell.outputs = [
+                    *cell.get("outputs", []),
+                    v4.new_output(
+                        "error",
+                        ename="NotVerified",
+                        evalue=f"the grader's re-check of this cell outside your notebook failed: {reasons[gid]}",
+                        traceback=[],
+                    ),
+                ]
+        return nb, resources
 
 
 class StderrIsNotFailure(Preprocessor):
@@ -105,7 +136,7 @@ def _zero_all(sub: Submission, db_url: str) -> None:
         gb.db.commit()
 
 
-def score(sub: Submission, config: Config, db_url: str) -> Submission:
+def score(sub: Submission, config: Config, db_url: str, reference_cells: dict | None = None) -> Submission:
     if sub.state is State.GRADER_FAULT:
         return sub  # not the student's doing: leave the gradebook as it was, to be re-graded
     _ensure_submission(sub, db_url)
@@ -116,11 +147,14 @@ def score(sub: Submission, config: Config, db_url: str) -> Submission:
         ]
         return sub
     nb, resources = sub.nb, nbgrader_resources(sub, db_url)
-    for step in (MarkUnexecuted, StderrIsNotFailure, SaveAutoGrades):
+    resources.update(checks=sub.checks, reference_cells=reference_cells or {})
+    for step in (MarkUnexecuted, OutsideVerdict, StderrIsNotFailure, SaveAutoGrades):
         nb, resources = step(config=config).preprocess(nb, resources)
     sub.nb = nb
     messages = {c.metadata.nbgrader["grade_id"]: failure_message(c) for c in nb.cells if is_autograded_test(c)}
     sub.results = _read_back(sub, db_url, messages)
     if sub.state is State.PENDING:
         sub.state = State.GRADED
+    if resources["tampering"]:
+        sub.suspect("; ".join(f"{gid}: {why}" for gid, why in resources["tampering"].items()))
     return sub

@@ -15,6 +15,7 @@ class State(enum.StrEnum):
     GRADED = "graded"
     STUDENT_FAULT = "student fault"
     GRADER_FAULT = "grader fault"
+    TAMPERING = "tampering suspected"  # graded, but a cell's records did not hold up outside the kernel
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Submission:
     results: list[ItemResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     checks: list[dict] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # static findings in the student's code (flags.py)
 
     @property
     def key(self) -> str:
@@ -50,6 +52,13 @@ class Submission:
         """Record a fault; the first reason wins (later stages only add detail)."""
         if self.state in (State.PENDING, State.GRADED):
             self.state, self.reason = state, reason
+        return self
+
+    def suspect(self, reason: str) -> Submission:
+        """Tampering suspected: the state says so whatever else happened, and the reason keeps both."""
+        why = f"tampering suspected: {reason}"
+        self.reason = f"{self.reason}; {why}" if self.state is not State.GRADED and self.reason else why
+        self.state = State.TAMPERING
         return self
 
     @property
@@ -67,6 +76,7 @@ class Submission:
             "score": self.score,
             "max_score": self.max_score,
             "items": [asdict(r) for r in self.results],
+            "flags": self.flags,
             "timings": self.timings,
         }
 
@@ -82,6 +92,7 @@ class Submission:
         )
         sub.results = [ItemResult(**item) for item in summary["items"]]
         sub.timings = summary.get("timings", {})
+        sub.flags = list(summary.get("flags", []))
         return sub
 
     @property

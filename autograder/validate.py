@@ -1,6 +1,7 @@
 """``autograder validate``: prove an assignment right by grading its own material.
 
-Rules (DESIGN.md section 6): the reference earns every autograded point; the blank release earns 0; each
+Rules (DESIGN.md section 6): the reference earns every autograded point and raises no static flag (its own code
+must not call what an item forbids); the blank release earns 0; each
 mutant loses points on the item it names and only there; and every hidden test cell is failed by at least one
 mutant that passes that item's visible test (a hidden test nothing can fail is not finished).
 Grading uses a gradebook of its own under ``.work/`` so the course gradebook is never touched.
@@ -41,14 +42,10 @@ def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -
             continue
         if student.kind == "reference":
             lost = [g for g, (p, m) in pts.items() if p < m]
-            verdicts.append(
-                Verdict(
-                    student.name,
-                    "full marks",
-                    f"{sub.score:g}/{sub.max_score:g}" + (f", lost {', '.join(lost)}" if lost else ""),
-                    not lost and bool(pts),
-                )
-            )
+            observed = f"{sub.score:g}/{sub.max_score:g}" + (f", lost {', '.join(lost)}" if lost else "")
+            observed += f", flagged: {'; '.join(sub.flags)}" if sub.flags else ""
+            ok = not lost and bool(pts) and not sub.flags
+            verdicts.append(Verdict(student.name, "full marks, no flag", observed, ok))
         elif student.kind == "blank":
             verdicts.append(Verdict(student.name, "0 points", f"{sub.score:g}/{sub.max_score:g}", sub.score == 0))
         elif student.kind == "mutant" and student.mutant is not None:

@@ -84,6 +84,9 @@ class CheckRecord:
     got: Any = None
     expected: Any = None
     tolerance: dict[str, float | str] = field(default_factory=dict)
+    # True when the test computed ``expected`` from the student's own output (e.g. the mask their dropout drew):
+    # the grader then re-checks got against this record's expected instead of the reference run's
+    depends_on_answer: bool = False
 
 
 RECORDS: list[CheckRecord] = []
@@ -423,11 +426,20 @@ def _finish(
     expected: Any,
     tolerance: dict[str, Any],
     hint: str = "",
+    depends_on_answer: bool = False,
 ) -> None:
     label = f"[{check_id}]" + (f" case {case}" if case else "")
     message = "ok" if why is None else f"{label}: {why}" + (f". Hint: {hint}" if hint else "")
     record = CheckRecord(
-        check_id, case, kind, why is None, message, to_plain(got), to_plain(expected), _plain_tolerance(tolerance)
+        check_id,
+        case,
+        kind,
+        why is None,
+        message,
+        to_plain(got),
+        to_plain(expected),
+        _plain_tolerance(tolerance),
+        bool(depends_on_answer),
     )
     _emit(record)
     if why is not None:
@@ -443,15 +455,24 @@ def check_close(
     rtol: float = 1e-7,
     atol: float = 1e-10,
     hint: str = "",
+    depends_on_answer: bool = False,
 ) -> None:
-    """Exact type, then shape and dtype, then ``|got - expected| <= atol + rtol*|expected|`` elementwise."""
+    """Exact type, then shape and dtype, then ``|got - expected| <= atol + rtol*|expected|`` elementwise.
+
+    ``depends_on_answer=True`` when ``expected`` is computed from the student's own output (for example from
+    the mask their dropout drew): the grader cannot compare it with the reference run's, only re-check it.
+    """
     why = compare(got, expected, rtol, atol, plain=False)
-    _finish(check_id, case, "close", why, got, expected, {"rtol": rtol, "atol": atol}, hint)
+    _finish(check_id, case, "close", why, got, expected, {"rtol": rtol, "atol": atol}, hint, depends_on_answer)
 
 
-def check_equal(check_id: str, got: Any, expected: Any, *, case: str = "", hint: str = "") -> None:
-    """Exact type, then shape and dtype, then exact equality (NaN equals NaN)."""
-    _finish(check_id, case, "equal", compare(got, expected, 0.0, 0.0, plain=False), got, expected, {}, hint)
+def check_equal(
+    check_id: str, got: Any, expected: Any, *, case: str = "", hint: str = "", depends_on_answer: bool = False
+) -> None:
+    """Exact type, then shape and dtype, then exact equality (NaN equals NaN); ``depends_on_answer`` as in
+    ``check_close``."""
+    why = compare(got, expected, 0.0, 0.0, plain=False)
+    _finish(check_id, case, "equal", why, got, expected, {}, hint, depends_on_answer)
 
 
 def check_within(

@@ -3,6 +3,7 @@
     .venv/bin/python scripts/benchmark.py [ASSIGNMENT] [--full] [--students N]
     .venv/bin/python scripts/benchmark.py --notebooks     # every assignment, FAST=True and FAST=False
     .venv/bin/python scripts/benchmark.py --lab           # seconds until `autograder lab` serves
+    .venv/bin/python scripts/benchmark.py --sandbox-cost [ASSIGNMENT] [--students N]
 
 Prints:
 - the reference notebook's wall time under plain papermill with FAST=True (and FAST=False with --full);
@@ -10,6 +11,9 @@ Prints:
   the time inside cells (papermill's per-cell durations) and the overhead beyond them;
 - the same submissions through plain ``nbgrader autograde`` (its own Execute preprocessor), and the ratio;
 - peak resident memory of the grading process and of the largest kernel.
+With --sandbox-cost: what the sandbox and the outside re-check add per notebook (the same submissions graded
+without and with the sandbox, one worker, alternating runs; the re-check timed on its own), and the one-time
+reference run per assignment version.
 """
 
 from __future__ import annotations
@@ -91,6 +95,44 @@ def lab_serve_time() -> None:
             proc.wait(timeout=30)
 
 
+def sandbox_cost(assignment: str, count: int, rounds: int = 2) -> None:
+    from autograder import reference
+    from autograder.verify import verify
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "course"
+        shutil.copytree(DEFAULT_ROOT / "source", root / "source")
+        shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
+        course = CourseDir(root)
+        release(course, assignment)
+        students = [s for s in sample_class.build(course, assignment, misbehaving=False)][:count]
+        sample_class.write(students, assignment, course.submitted)
+        base = GradeOptions(jobs=1, graded_only=True, limits=Limits(notebook_timeout=600, cell_timeout=120))
+        started = time.perf_counter()
+        grade_batch(course, assignment, course.submitted, base)  # makes the reference records (once per version)
+        first = time.perf_counter() - started
+        walls: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(rounds):
+            for sandbox in (False, True):
+                options = GradeOptions(**{**base.__dict__, "sandbox": sandbox})
+                started = time.perf_counter()
+                subs = grade_batch(course, assignment, course.submitted, options)
+                walls[sandbox].append((time.perf_counter() - started) / len(subs))
+        key = reference.version_key(course, assignment, base.parameters())
+        cells = reference.load(course, assignment, key)
+        started = time.perf_counter()
+        for sub in subs:
+            verify(sub.checks, cells[sub.notebook_name])
+        recheck = (time.perf_counter() - started) / len(subs)
+    off, on = min(walls[False]), min(walls[True])
+    print(f"== {assignment}: {len(subs)} submissions (graded-only), one worker, best of {rounds} rounds")
+    print(f"without sandbox: {off:6.2f} s per notebook")
+    print(f"with sandbox   : {on:6.2f} s per notebook  (sandbox adds {on - off:+.2f} s)")
+    added = on - off + recheck
+    print(f"outside re-check (verify.py): {recheck * 1000:.1f} ms per notebook; total added {added:+.2f} s")
+    print(f"first grading (including the one-time reference run): {first:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="01_optimizers")
@@ -98,7 +140,10 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=6, help="sample-class students to grade (default 6)")
     parser.add_argument("--notebooks", action="store_true", help="only: every reference, FAST=True and False")
     parser.add_argument("--lab", action="store_true", help="only: seconds until `autograder lab` serves")
+    parser.add_argument("--sandbox-cost", action="store_true", help="only: what the sandbox and re-check add")
     args = parser.parse_args()
+    if args.sandbox_cost:
+        return sandbox_cost(args.assignment, args.students)
     if args.notebooks:
         return notebooks()
     if args.lab:

@@ -15,7 +15,10 @@ from autograder.submission import State
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=240, cell_timeout=30), graded_only=True)
 EVERY_ASSIGNMENT = ["reference", "deleted-test-cell"]
-FIRST_ASSIGNMENT = [*EVERY_ASSIGNMENT, "crash", "infinite-loop", "huge-output", "warns", "cheats"]
+FIRST_ASSIGNMENT = [
+    *EVERY_ASSIGNMENT,
+    *("crash", "infinite-loop", "huge-output", "warns", "cheats", "silences-errors", "skips-tests"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +80,11 @@ def test_misbehaving_students_get_their_state_and_points(grader):
     assert cheat.state is State.GRADED and [(r.grade_id, r.points) for r in cheat.results] == [
         (r.grade_id, r.points) for r in bug.results
     ], "replacing the checks changed points"
+    silent = subs["silences-errors"]  # nbgrader alone: full marks (no error output anywhere)
+    assert silent.state is State.TAMPERING and "tampering suspected" in silent.reason
+    assert [(r.grade_id, r.points) for r in silent.results] == [(r.grade_id, r.points) for r in bug.results]
+    skips = subs["skips-tests"]  # nbgrader alone: full marks (every later test cell a no-op)
+    assert skips.state is State.TAMPERING and skips.score == first_test.points
 
 
 def test_grading_twice_gives_identical_rows(grader):

@@ -6,6 +6,7 @@ and kernels) is tests/test_gpu.py's."""
 
 import copy
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -101,9 +102,13 @@ MODEL_LINE = "nn.Linear(128, data.num_classes)).to(device)"
 DEVICE_BUG = "nn.Linear(128, data.num_classes))"
 
 
-def simulated_env() -> dict[str, str]:
-    """Every Python the grader starts (itself, each kernel) loads tests/simulated_cuda_site/sitecustomize.py."""
-    path = [str(TESTS / "simulated_cuda_site"), str(TESTS), os.environ.get("PYTHONPATH", "")]
+def simulated_env(folder: Path) -> dict[str, str]:
+    """Every Python the grader starts (itself, each kernel) loads simulated_cuda_site/sitecustomize.py. Both files
+    are copied to ``folder`` first: the sandbox shows a kernel no part of the repository, PYTHONPATH included."""
+    site = folder / "simulated_cuda_site"
+    shutil.copytree(TESTS / "simulated_cuda_site", site)
+    shutil.copy(TESTS / "simulated_cuda.py", site / "simulated_cuda.py")
+    path = [str(site), os.environ.get("PYTHONPATH", "")]
     return {**os.environ, "SIMULATED_CUDA": "1", "PYTHONPATH": os.pathsep.join(p for p in path if p)}
 
 
@@ -118,7 +123,7 @@ def with_device_bug(student: sample_class.Student) -> sample_class.Student:
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_grade_device_cuda_runs_every_cell_of_the_reference(assignment, tmp_path):
     extra = (lambda ref: [with_device_bug(ref)]) if assignment == ASSIGNMENTS[0] else None
-    course, subs = grade_in_full(tmp_path, assignment, simulated_env(), "cuda", extra)
+    course, subs = grade_in_full(tmp_path, assignment, simulated_env(tmp_path), "cuda", extra)
     assert_full_marks_and_no_error(course, subs, assignment)
     if assignment == ASSIGNMENTS[0]:
         found = errors_in(course, "device-bug", assignment)

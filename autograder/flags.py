@@ -1,0 +1,188 @@
+"""Static flags: what the student's own code does that an instructor should look at. Flags inform; they never
+change points by themselves (the outside re-check, verify.py, decides those).
+
+Two kinds, found in the AST of every cell the student wrote (solution cells and cells they added; locked cells
+come from the gradebook and are the course's):
+- a call or reference to the library function an item asks them to implement. Each solution cell of the source
+  notebook lists those in its metadata, ``"autograder": {"forbidden": ["torch.optim.Adam", ...]}``; a prefix
+  (``torch.nn.init``) covers everything under it. Names are resolved through the notebook's imports, so
+  ``from torch import optim as o; o.Adam`` is ``torch.optim.Adam``;
+- a dynamic escape: ``exec``/``eval``/``compile``/``__import__``, ``importlib``, ``ctypes``, ``subprocess``,
+  ``os.system`` & co, ``get_ipython`` (IPython magics and ``!`` shell lines become ``get_ipython()`` calls), and
+  the hooks that change how later cells run (``sys.settrace``, ``sys.modules``, ``builtins``, ``gc``, a
+  function's ``__code__`` or ``__globals__``);
+- a monkeypatch: assigning to (or ``setattr`` on, or ``del`` of) an attribute of something imported
+  (``json.dumps = ...``, ``torch.allclose = ...``, ``course.checks._finish = ...``): the one way left to forge
+  what the checks record, since the test cells reload the checks themselves (protect.py).
+"""
+
+from __future__ import annotations
+
+import ast
+
+import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
+from nbformat import NotebookNode
+
+from autograder.course_dir import CourseDir
+from autograder.markup import grade_id, is_solution, nbgrader_meta
+from autograder.submission import Submission
+
+ESCAPES = {
+    "exec": "runs code built at run time",
+    "eval": "runs code built at run time",
+    "compile": "builds code at run time",
+    "__import__": "imports by name at run time",
+    "get_ipython": "drives the notebook kernel itself (magics and ! shell lines included)",
+    "importlib": "imports by name at run time",
+    "ctypes": "calls C code directly",
+    "subprocess": "starts other programs",
+    "os.system": "starts other programs",
+    "os.popen": "starts other programs",
+    "os.exec": "replaces the kernel with another program",
+    "os.spawn": "starts other programs",
+    "os.fork": "forks the kernel",
+    "os.kill": "signals processes",
+    "os._exit": "ends the kernel",
+    "signal": "changes how the kernel handles signals",
+    "sys.settrace": "hooks every line that runs",
+    "sys.setprofile": "hooks every call",
+    "sys.modules": "replaces loaded modules",
+    "builtins": "replaces built-in functions",
+    "gc": "reaches objects through the garbage collector",
+    "threading": "runs code in the background, beside the test cells",
+}
+DUNDERS = {"__code__", "__globals__", "__builtins__", "__subclasses__", "__closure__"}
+_TRANSFORM = TransformerManager()
+
+
+def forbidden_calls(course: CourseDir, assignment: str) -> dict[str, list[str]]:
+    """``{solution grade_id: [dotted names]}`` from the source notebooks' metadata (the instructor's copy)."""
+    found: dict[str, list[str]] = {}
+    for path in course.source_notebooks(assignment):
+        for cell in nbformat.read(path, as_version=4).cells:
+            names = cell.get("metadata", {}).get("autograder", {}).get("forbidden", [])
+            if is_solution(cell) and names:
+                found[grade_id(cell)] = [str(n) for n in names]
+    return found
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(_TRANSFORM.transform_cell(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _aliases(sources: list[str]) -> dict[str, str]:
+    """Local name -> dotted module path, from every import in ``sources`` (``import torch.nn as nn``)."""
+    aliases: dict[str, str] = {}
+    for source in sources:
+        tree = _parse(source)
+        for node in ast.walk(tree) if tree else []:
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for a in node.names:
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    return aliases
+
+
+def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([aliases.get(node.id, node.id), *reversed(parts)])
+
+
+def _names_used(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
+    """Every dotted name the code reads (``torch.optim.Adam``), every module it imports, every dunder touched."""
+    used = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Attribute, ast.Name)) and isinstance(getattr(node, "ctx", None), ast.Load):
+            name = _dotted(node, aliases)
+            if name:
+                used.append(name)
+            if isinstance(node, ast.Attribute) and node.attr in DUNDERS:
+                used.append(node.attr)
+        elif isinstance(node, ast.Import):
+            used += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            used += [f"{node.module}.{a.name}" for a in node.names]
+    return used
+
+
+def _patched(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
+    """Dotted names of imported things the code assigns, deletes or setattr()s."""
+    targets: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets += node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets.append(node.target)
+        elif isinstance(node, ast.Delete):
+            targets += node.targets
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+            if node.args:
+                attr = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) else "?"
+                targets.append(ast.Attribute(value=node.args[0], attr=str(attr), ctx=ast.Store()))
+    patched = []
+    for target in targets:
+        for elt in target.elts if isinstance(target, ast.Tuple | ast.List) else [target]:
+            root = elt
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(elt, ast.Attribute) and isinstance(root, ast.Name) and root.id in aliases:
+                patched.append(_dotted(elt, aliases) or "?")
+    return patched
+
+
+def _covers(prefix: str, name: str) -> bool:
+    family = prefix.endswith(("exec", "spawn")) and name.startswith(prefix)  # os.execv, os.spawnlp, ...
+    return name == prefix or name.startswith(prefix + ".") or family
+
+
+def cell_flags(source: str, aliases: dict[str, str], forbidden: list[str]) -> list[str]:
+    """What one cell of the student's does that is flagged; ``aliases`` from the notebook's other cells."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    aliases = {**aliases, **_aliases([source])}
+    found: list[str] = []
+    for name in _names_used(tree, aliases):
+        for banned in forbidden:
+            if _covers(banned, name):
+                found.append(f"uses {name}, the library version of what this item asks you to write")
+        for escape, why in ESCAPES.items():
+            if _covers(escape, name):
+                found.append(f"uses {name}: {why}")
+        if name in DUNDERS:
+            found.append(f"touches {name}: reaches into a function's internals")
+    for name in _patched(tree, aliases):
+        found.append(f"replaces {name} (monkeypatching a library or the checks)")
+    return list(dict.fromkeys(found))
+
+
+def _student_cells(nb: NotebookNode) -> list[tuple[str, NotebookNode]]:
+    cells = []
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        if is_solution(cell) or not meta:
+            cells.append((grade_id(cell) or f"cell {n} (added)", cell))
+    return cells
+
+
+def flag(sub: Submission, forbidden: dict[str, list[str]]) -> Submission:
+    """Fill ``sub.flags`` from the restored notebook (run before protect adds the grader's own lines)."""
+    if sub.nb is None:
+        return sub
+    aliases = _aliases([c.source for c in sub.nb.cells if c.cell_type == "code"])
+    for where, cell in _student_cells(sub.nb):
+        sub.flags += [f"{where}: {f}" for f in cell_flags(cell.source, aliases, forbidden.get(where, []))]
+    return sub

@@ -1,0 +1,325 @@
+"""The sandbox every grading kernel runs in: bubblewrap, rlimits, an unprivileged uid, and a watch from outside.
+
+Inside (what a student's code sees):
+- the system (``/usr``, ``/etc``, ...), Python and the virtual environment, read-only;
+- the ``course`` package and the datasets, read-only, at neutral paths under ``/opt/course`` (the course root,
+  the repository and the home directory are not there at all: no sources, mutants, releases, other students,
+  results, gradebook or ``.work/``);
+- ``/home/student`` (the working directory) and ``/tmp``: private, size-capped tmpfs that vanish with the kernel;
+- one directory shared with the grader, ``io``: the connection file, the kernel's IPC sockets and the check log.
+  The kernel talks to the grader over ZeroMQ's ``ipc://`` transport through it, so the sandbox needs no network
+  (there is none: only its own loopback) and kernels cannot race for TCP ports;
+- its own pid, ipc, uts, cgroup and user namespaces, no capabilities, no nested user namespaces, a minimal
+  ``/dev`` (plus the NVIDIA device files with ``--device cuda``), uid/gid 65534;
+- rlimits (``prlimit``): address space (torch maps ~3.5 GiB just to import, so the budget is that plus the
+  student's; not with CUDA, which reserves far more), processes, file size, open files, no core dumps.
+
+Outside: when the grader runs as root it drops to a uid of its own per worker (``setpriv``) before starting
+bubblewrap, so the kernel is no process of root's and the process limit counts only that kernel. ``Watch``
+polls the kernel's resident memory and the ``io`` directory's size, and the engine kills the whole sandbox
+(``--die-with-parent``: killing bubblewrap ends its pid namespace) when it goes over, when the notebook's time
+is up, and always at the end.
+
+Why our own code and not a library: nothing on PyPI starts a Jupyter kernel inside bubblewrap; jupyter_client
+lets a ``KernelManager`` subclass rewrite the launch command, which is all this needs (see engine.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.errors import UsageError
+
+SANDBOX_UID = 65534  # the uid/gid the student's code runs as inside (nobody)
+IMPORT_BASELINE = int(3.5 * 2**30)  # address space torch + the course need before the first student line
+OPT = Path("/opt/course")  # where the course package and the data appear inside
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+# Environment the kernel may inherit from the grader's (everything else, tokens included, stays outside).
+PASSTHROUGH = (
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "NPY_DISABLE_CPU_FEATURES",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "CUDA_VISIBLE_DEVICES",
+    "NVIDIA_VISIBLE_DEVICES",
+    "SIMULATED_CUDA",
+)
+INSTALL_HINT = "install it with `apt-get install bubblewrap` (make demo / make test do this as root)"
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """What one kernel may use. Plain data: it crosses into the worker processes."""
+
+    memory_bytes: int = 2 * 2**30  # the student's budget beyond the import baseline
+    processes: int = 512  # processes and threads of the sandbox's uid
+    file_bytes: int = 256 * 2**20  # largest file it may write
+    io_bytes: int = 512 * 2**20  # all it may leave in the shared io directory (check log included)
+    tmpfs_bytes: int = 256 * 2**20  # each of /home/student and /tmp
+    open_files: int = 1024
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    """Whether and how kernels are sandboxed; ``hidden`` are paths that must never be visible inside."""
+
+    enabled: bool = True
+    cuda: bool = False
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
+    hidden: tuple[str, ...] = ()
+
+
+def require_bubblewrap() -> None:
+    """One clear line when the sandbox cannot run here (missing bwrap, or user namespaces refused)."""
+    if shutil.which("bwrap") is None:
+        raise UsageError(
+            f"the grading sandbox needs bubblewrap (bwrap), which is not installed: {INSTALL_HINT}; or pass "
+            "--no-sandbox on a machine that cannot have it (student code then runs with your rights)"
+        )
+    probe = subprocess.run(
+        ["bwrap", "--unshare-all", "--unshare-user", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
+        capture_output=True,
+        text=True,
+    )
+    if probe.returncode != 0:
+        why = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        raise UsageError(
+            f"bubblewrap cannot create its namespaces here ({why}). In a container, run it with `--security-opt "
+            "seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined` (Docker) "
+            "or `--security-opt unmask=/proc/*` (podman); or pass --no-sandbox"
+        )
+
+
+def _uid_for_this_worker() -> int:
+    """A uid no other live kernel has: pids are unique among running processes (200000-299999, no passwd entry
+    needed). Used only when the grader is root; otherwise the user namespace does the same job."""
+    return 200_000 + os.getpid() % 100_000
+
+
+class Box:
+    """One kernel's sandbox: its shared ``io`` directory, its launch command and its environment."""
+
+    def __init__(self, spec: SandboxSpec) -> None:
+        self.spec = spec
+        # short path: a Unix socket path must stay under 108 bytes
+        self.root = Path(tempfile.mkdtemp(prefix="ag-"))
+        self.io = self.root / "io"
+        self.io.mkdir()
+        self.uid = _uid_for_this_worker() if os.geteuid() == 0 else None
+        if self.uid is not None:
+            os.chown(self.root, self.uid, self.uid)
+            os.chown(self.io, self.uid, self.uid)
+        self.check_log = self.io / "checks.jsonl"
+        self.connection_file = self.io / "kernel.json"
+        self.launch_log = self.root / "launch.stderr"  # outside io: what bwrap and a kernel that fails to start say
+
+    # -- paths shown inside ---------------------------------------------------------------------------------
+
+    def _course_package(self) -> Path:
+        import course
+
+        return Path(course.__file__).resolve().parent
+
+    def _system(self) -> list[str]:
+        """The system read-only, then the private tmpfs mounts (before any bind below /tmp, which they would hide)."""
+        args: list[str] = []
+        self._made: set[Path] = {Path("/"), Path("/tmp"), Path("/home"), Path("/home/student")}
+        for path in SYSTEM_DIRS:
+            p = Path(path)
+            if p.is_symlink():
+                args += ["--symlink", os.readlink(p), path]
+            elif p.is_dir():
+                args += ["--ro-bind", path, path]
+            self._made.add(p)
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        if self.spec.cuda:
+            for dev in sorted(Path("/dev").glob("nvidia*")):
+                args += ["--dev-bind", str(dev), str(dev)]
+        for tmp in ("/home/student", "/tmp"):
+            args += ["--perms", "01777", "--size", str(self.spec.limits.tmpfs_bytes), "--tmpfs", tmp]
+        return args
+
+    def _binds(self) -> list[str]:
+        """Python, the course package, the data, the PYTHONPATH entries shown, the shared io directory."""
+        from course import data
+
+        args: list[str] = []
+        for prefix in sorted({sys.base_prefix, sys.prefix, sys.exec_prefix}):
+            if not prefix.startswith("/usr/"):
+                args += self._bind("--ro-bind", Path(prefix), Path(prefix))
+        args += self._bind("--ro-bind", self._course_package(), OPT / "lib" / "course")
+        args += self._bind("--ro-bind", data.registry_path().resolve().parent, OPT / "datasets")
+        if data.cache_dir().is_dir():
+            args += self._bind("--ro-bind", data.cache_dir().resolve(), OPT / "cache")
+        for entry in self._python_path():
+            args += self._bind("--ro-bind", Path(entry), Path(entry))
+        return [*args, *self._bind("--bind", self.io, self.io)]
+
+    def _bind(self, how: str, source: Path, target: Path) -> list[str]:
+        """A bind, after creating its missing parents world-traversable (bubblewrap would make them 0700, and the
+        kernel's uid could not reach ``/root/.pyenv/...`` or ``/opt/course/...``)."""
+        args = []
+        for parent in reversed(target.parents):
+            if parent not in self._made:
+                args += ["--perms", "0755", "--dir", str(parent)]
+                self._made.add(parent)
+        self._made.add(target)
+        return [*args, how, str(source), str(target)]
+
+    def _python_path(self) -> list[str]:
+        """The grader's PYTHONPATH entries that may be shown: none that holds a hidden path (a checkout on
+        PYTHONPATH would otherwise show the whole course); the course package comes from /opt/course/lib."""
+        hidden = [Path(h).resolve() for h in self.spec.hidden]
+        kept = []
+        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+            if not entry or not Path(entry).is_dir():
+                continue
+            path = Path(entry).resolve()
+            if any(path == h or path in h.parents or h in path.parents for h in hidden):
+                continue
+            kept.append(str(path))
+        return kept
+
+    def env(self, extra: dict[str, str]) -> dict[str, str]:
+        """The kernel's whole environment (bubblewrap starts from an empty one)."""
+        from course import data
+
+        env = {k: os.environ[k] for k in PASSTHROUGH if k in os.environ}
+        env.update(
+            {
+                "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+                "HOME": "/home/student",
+                "IPYTHONDIR": "/home/student/.ipython",
+                "MPLCONFIGDIR": "/home/student/.matplotlib",
+                "PYTHONPATH": os.pathsep.join([str(OPT / "lib"), *self._python_path()]),
+                "COURSE_REGISTRY": str(OPT / "datasets" / data.registry_path().name),
+                "COURSE_DATA_DIR": str(OPT / "cache"),
+            }
+        )
+        env.update(extra)
+        return env
+
+    def _rlimits(self) -> list[str]:
+        lim = self.spec.limits
+        args = [
+            "prlimit",
+            f"--nproc={lim.processes}",
+            f"--fsize={lim.file_bytes}",
+            f"--nofile={lim.open_files}",
+            "--core=0",
+        ]
+        if not self.spec.cuda:  # CUDA reserves tens of GiB of address space; Watch bounds its memory instead
+            args.append(f"--as={IMPORT_BASELINE + lim.memory_bytes}")
+        return [*args, "--"]
+
+    def wrap(self, command: list[str], env: dict[str, str]) -> list[str]:
+        """``command`` (the kernel's) as it runs in the sandbox, with exactly ``env`` as its environment.
+
+        As root, bubblewrap runs privileged (it can read the Python under ``/root``) and ``setpriv`` inside drops
+        to this worker's own uid with no capabilities and no way to regain any. Otherwise bubblewrap makes a user
+        namespace and maps the grader's uid to 65534."""
+        # bwrap itself is found on the grader's PATH and started with the grader's library path (the kernel's
+        # environment, given to the launcher, is only what --setenv puts inside)
+        launcher = [shutil.which("bwrap") or "bwrap"]
+        if os.environ.get("LD_LIBRARY_PATH"):
+            launcher = ["/usr/bin/env", f"LD_LIBRARY_PATH={os.environ['LD_LIBRARY_PATH']}", *launcher]
+        args = [*launcher, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        args += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+        if self.uid is None:
+            args += ["--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+            args += ["--cap-drop", "ALL"]
+        args += self._system()
+        args += self._binds()
+        args += ["--chdir", "/home/student"]
+        for key, value in sorted(env.items()):
+            args += ["--setenv", key, value]
+        drop = []
+        if self.uid is not None:
+            drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups"]
+            drop += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        return [*args, "--", *drop, *self._rlimits(), *command]
+
+    def prepare_connection_file(self) -> None:
+        """jupyter_client writes the connection file private to the grader; the kernel's uid must read it."""
+        if self.uid is not None and self.connection_file.exists():
+            os.chown(self.connection_file, self.uid, self.uid)
+
+    def launch_errors(self, limit: int = 600) -> str:
+        try:
+            text = self.launch_log.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+        return text[-limit:]
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- watching from outside
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (the whole sandbox when ``pid`` is bubblewrap)."""
+    tree, total, todo = _children(), 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/statm", encoding="ascii") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            pass
+        todo.extend(tree.get(current, []))
+    return total
+
+
+def dir_bytes(path: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total
+
+
+@dataclass
+class Watch:
+    """Limits checked from outside while a kernel runs; ``over`` says which was exceeded, if any."""
+
+    box: Box
+    memory_limit: int
+    over: str = ""
+
+    def check(self, pid: int) -> str:
+        if not self.over:
+            rss = tree_rss(pid)
+            if rss > self.memory_limit:
+                self.over = f"used more than {self.memory_limit / 2**30:.1f} GiB of memory"
+            elif dir_bytes(self.box.io) > self.box.spec.limits.io_bytes:
+                self.over = f"wrote more than {self.box.spec.limits.io_bytes / 2**20:.0f} MiB of files"
+        return self.over

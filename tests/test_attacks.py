@@ -1,0 +1,184 @@
+"""The attack suite: every hostile or broken submission of tests/attacks.py graded in ONE batch with controls
+(the reference, the blank release, a victim whose grade and files others try to change, hostile file names, a
+symlinked notebook), sandbox on. Each must score what the same submission scores without the attack, no other
+student's result may change, and the batch must finish."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from attacks import ATTACKS, build
+from tiny_course import ASSIGNMENT
+
+from autograder import sample_class
+from autograder.execute import Limits
+from autograder.pipeline import GradeOptions, grade_batch
+from autograder.sandbox import SandboxLimits
+from autograder.submission import State
+
+OPTIONS = GradeOptions(
+    limits=Limits(notebook_timeout=40, cell_timeout=15),
+    sandbox_limits=SandboxLimits(memory_bytes=1 * 2**30),
+    jobs=2,
+)
+HOSTILE_NAMES = [
+    "evil <img src=x onerror=alert(1)><script>alert(2)<\\script>",
+    "ünï cödé & spaces",
+    "-rf --no-preserve-root",
+]
+SECRET = "AUTOGRADER_TEST_SECRET"
+
+
+class Listener:
+    """A TCP server on the host's loopback that counts connections (none may arrive from a kernel)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def _outputs(course, student: str) -> str:
+    path = course.autograded / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    if not path.exists():
+        return ""
+    nb = nbformat.read(path, as_version=4)
+    return json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
+def _sandbox_processes() -> list[str]:
+    """Processes still running as a sandbox uid (200000-299999, see sandbox.py)."""
+    left = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                uid = os.stat(entry.path).st_uid
+            except OSError:
+                continue
+            if 200_000 <= uid < 300_000:
+                left.append(entry.name)
+    return left
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    from tiny_course import make_course
+
+    from autograder.course_dir import CourseDir
+    from autograder.release import release
+
+    course = CourseDir(make_course(tmp_path_factory.mktemp("attacks") / "course"))
+    release(course, ASSIGNMENT)
+    everyone = {s.name: s for s in sample_class.build(course, ASSIGNMENT)}
+    bases = {
+        "blank": everyone["blank"].notebooks,
+        "reference": everyone["reference"].notebooks,
+        "add_subtracts": everyone["mutant-add_subtracts"].notebooks,
+    }
+    students = [
+        sample_class.Student("reference", bases["reference"]),
+        sample_class.Student("blank", bases["blank"], kind="blank"),
+        sample_class.Student("victim", bases["reference"]),
+        *(sample_class.Student(name, bases["reference"]) for name in HOSTILE_NAMES),
+    ]
+    sample_class.write(students, ASSIGNMENT, course.submitted)
+    victim = course.submitted / "victim" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    linker = course.submitted / "linker" / ASSIGNMENT
+    linker.mkdir(parents=True)
+    (linker / f"{ASSIGNMENT}.ipynb").symlink_to(victim)
+    listener = Listener()
+    paths = {
+        "course": str(course.root),
+        "gradebook": str(course.root / "gradebook.db"),
+        "victim": str(victim),
+        "port": str(listener.port),
+        "home": str(Path.home()),
+    }
+    sample_class.write(
+        [sample_class.Student(a.name, build(a, bases, paths), kind="misbehaving") for a in ATTACKS],
+        ASSIGNMENT,
+        course.submitted,
+    )
+    victim_bytes = victim.read_bytes()
+    os.environ[SECRET] = "s3cr3t"
+    try:
+        subs = {s.student: s for s in grade_batch(course, ASSIGNMENT, course.submitted, OPTIONS)}
+    finally:
+        os.environ.pop(SECRET, None)
+        listener.close()
+    return course, subs, victim, victim_bytes, listener
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
+def test_attack_scores_what_it_would_without_the_attack(batch, attack):
+    course, subs, *_ = batch
+    sub = subs[attack.name]
+    assert sub.score == attack.score, (sub.state, sub.reason, [(r.grade_id, r.points, r.message) for r in sub.results])
+    assert sub.state.value in attack.states, sub.reason
+    printed = _outputs(course, attack.name)
+    for text in attack.must_not_print:
+        assert text not in printed, f"{attack.name} printed {text!r}"
+
+
+def test_controls_and_the_victim_are_untouched(batch):
+    course, subs, victim, victim_bytes, listener = batch
+    for name in ("reference", "victim", *HOSTILE_NAMES):
+        assert (subs[name].score, subs[name].state) == (4.0, State.GRADED), (name, subs[name].reason)
+    assert (subs["blank"].score, subs["blank"].state) == (0.0, State.GRADED)
+    assert victim.read_bytes() == victim_bytes
+    assert not (course.autograded / "victim" / ASSIGNMENT / "x").exists()
+    assert listener.connections == 0
+    linked = subs["linker"]
+    assert (linked.score, linked.state) == (0.0, State.STUDENT_FAULT) and "symbolic link" in linked.reason
+
+
+def test_the_key_attacks_are_caught_as_tampering(batch):
+    _, subs, *_ = batch
+    for name in (
+        "transformer-empties-cells",
+        "transformer-skips-tests",
+        "showtraceback-silenced",
+        "custom-exc-swallows",
+    ):
+        assert subs[name].state is State.TAMPERING, (name, subs[name].state, subs[name].reason)
+        assert "tampering suspected" in subs[name].reason
+
+
+def test_the_attacks_are_flagged_and_feedback_shows_text_only(batch):
+    course, subs, *_ = batch
+    for name in ("patch-compare", "reads-the-course-sources", "transformer-empties-cells", "fork-bomb"):
+        assert subs[name].flags, name
+    assert not subs["reference"].flags
+    for page in (course.feedback).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and "<img" not in text, page
+
+
+def test_nothing_is_left_running_or_on_disk(batch):
+    assert _sandbox_processes() == []
+    leftovers = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("ag-*") if p.is_dir()]
+    assert leftovers == []

@@ -1,0 +1,146 @@
+"""The sandbox itself (autograder/sandbox.py), probed with a plain Python process run exactly as a kernel is:
+what it can see, write, reach and use. The grading pipeline's use of it is test_attacks.py's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import cli
+from autograder.course_dir import DEFAULT_ROOT, REPO_ROOT
+from autograder.errors import UsageError
+from autograder.sandbox import Box, SandboxLimits, SandboxSpec, dir_bytes, require_bubblewrap, tree_rss
+
+PROBE = r"""
+import json, os, socket, sys
+out = {"uid": os.getuid(), "euid": os.geteuid(), "env": sorted(os.environ)}
+out["sees"] = {p: os.path.exists(p) for p in sys.argv[2:]}
+out["home"] = sorted(os.listdir(sys.argv[1])) if os.path.isdir(sys.argv[1]) else []
+out["root"] = sorted(os.listdir("/"))
+from course.data import load_dataset
+out["mnist1d"] = list(load_dataset("mnist1d").x_train.shape)
+try:
+    open("/opt/course/lib/course/checks.py", "a").write("#")
+    out["course_writable"] = True
+except OSError:
+    out["course_writable"] = False
+io = os.path.dirname(os.environ["COURSE_CHECK_LOG"])
+open(os.path.join(io, "written"), "w").write("ok")
+try:
+    with open("/home/student/big", "wb") as fh:
+        fh.write(b"x" * (64 * 2**20))
+    out["tmpfs_capped"] = False
+except OSError:
+    out["tmpfs_capped"] = True
+try:
+    socket.create_connection(("127.0.0.1", int(os.environ["PROBE_PORT"])), timeout=2)
+    out["network"] = True
+except OSError:
+    out["network"] = False
+try:
+    bytearray(8 * 2**30)
+    out["memory_capped"] = False
+except MemoryError:
+    out["memory_capped"] = True
+print(json.dumps(out))
+"""
+
+
+def run_in_box(spec: SandboxSpec, code: str, *args: str, extra_env: dict | None = None) -> tuple[dict, Box]:
+    box = Box(spec)
+    env = box.env({"COURSE_CHECK_LOG": str(box.check_log), **(extra_env or {})})
+    try:
+        result = subprocess.run(
+            box.wrap([sys.executable, "-c", code, *args], env), env=env, cwd=box.io, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        written = (box.io / "written").read_text() if (box.io / "written").exists() else ""
+        return {**json.loads(result.stdout.splitlines()[-1]), "io": written}, box
+    finally:
+        box.cleanup()
+
+
+@pytest.fixture(scope="module")
+def probed():
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    hidden = [DEFAULT_ROOT, REPO_ROOT, Path.home()]
+    spec = SandboxSpec(
+        limits=SandboxLimits(memory_bytes=2**30, tmpfs_bytes=16 * 2**20), hidden=tuple(str(h) for h in hidden)
+    )
+    visible = [str(DEFAULT_ROOT / "source"), str(REPO_ROOT / "autograder"), str(DEFAULT_ROOT), str(REPO_ROOT / "tests")]
+    os.environ["AUTOGRADER_TEST_SECRET"] = "s3cr3t"
+    try:
+        port = {"PROBE_PORT": str(server.getsockname()[1])}
+        out, box = run_in_box(spec, PROBE, str(Path.home()), *visible, extra_env=port)
+    finally:
+        os.environ.pop("AUTOGRADER_TEST_SECRET")
+        server.close()
+    return out, box, visible
+
+
+def test_the_kernel_sees_no_course_repository_or_home(probed):
+    out, _, visible = probed
+    assert out["sees"] == dict.fromkeys(visible, False)
+    # of the home directory only the way to the Python installation, when it lives there (pyenv)
+    python_under_home = [Path(p) for p in {sys.base_prefix, sys.prefix} if Path(p).is_relative_to(Path.home())]
+    assert out["home"] == sorted({p.relative_to(Path.home()).parts[0] for p in python_under_home})
+
+
+def test_the_kernel_runs_unprivileged_with_a_scrubbed_environment(probed):
+    out, _, _ = probed
+    assert out["uid"] != 0 and out["euid"] != 0
+    assert "AUTOGRADER_TEST_SECRET" not in out["env"] and "PROBE_PORT" in out["env"]
+
+
+def test_data_and_course_are_read_only_and_load(probed):
+    out, _, _ = probed
+    assert out["mnist1d"] == [4000, 40]
+    assert out["course_writable"] is False
+
+
+def test_limits_network_and_the_shared_directory(probed):
+    out, box, _ = probed
+    assert out["network"] is False  # only its own loopback: the host's listener is not there
+    assert out["tmpfs_capped"] is True and out["memory_capped"] is True
+    assert out["io"] == "ok"  # the one directory it shares with the grader
+    assert not box.root.exists()  # cleaned up
+
+
+def test_dir_bytes_and_tree_rss_measure(tmp_path):
+    (tmp_path / "a").write_bytes(b"x" * 100_000)
+    assert dir_bytes(tmp_path) >= 100_000
+    assert tree_rss(os.getpid()) > 10 * 2**20
+
+
+def test_pythonpath_entries_that_hold_the_course_are_not_shown(monkeypatch, tmp_path):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), str(REPO_ROOT), str(DEFAULT_ROOT / "source")]))
+    box = Box(SandboxSpec(hidden=(str(DEFAULT_ROOT), str(REPO_ROOT))))
+    try:
+        assert box._python_path() == [str(tmp_path.resolve())]
+    finally:
+        box.cleanup()
+
+
+def test_missing_bubblewrap_is_one_line_naming_the_fix(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(UsageError, match="apt-get install bubblewrap.*--no-sandbox"):
+        require_bubblewrap()
+    assert cli.main(["grade", "01_optimizers", "--submissions", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bubblewrap" in err and "--no-sandbox" in err
+
+
+def test_refused_namespaces_name_the_container_flags(monkeypatch, tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    with pytest.raises(UsageError, match="seccomp=unconfined.*unmask=/proc"):
+        require_bubblewrap()
