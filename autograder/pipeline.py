@@ -165,10 +165,10 @@ def grade_batch(
         _guard("flag", lambda s: flags.flag(s, forbidden), sub)
         _prepare(sub, options)
     runnable = [s for s in subs if s.ok and s.nb is not None]
-    key = reference.version_key(course, assignment, options.parameters())
+    spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
+    key = reference.version_key(course, assignment, options.parameters(), spec.cuda)
     known = reference.load(course, assignment, key)
     ref_jobs = {} if known is not None or not runnable else _reference_jobs(course, assignment, options)
-    spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
     # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down)
     threads = max(1, (os.cpu_count() or 1) // options.jobs)
     jobs = len(runnable) + len(ref_jobs)

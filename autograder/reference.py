@@ -4,7 +4,8 @@ verify.py compares every student's records with these. They are made by running 
 notebook with nbgrader's markers removed, hidden tests in) through the same trim, protect and execute stages as a
 student, in the same sandbox, once per assignment version and grading setup, and kept under
 ``.work/reference/<assignment>/<key>.json``. The key covers what the records depend on: the source notebooks, the
-``course`` package, the injected parameters (seed, device, FAST) and the torch version.
+``course`` package, the injected parameters (seed, device, FAST), the device "auto" resolves to on this machine
+and the torch version.
 
 A reference that fails one of its own test cells, or whose test cell writes no check record, cannot vouch for
 anyone: ``ReferenceProblem`` says which, and the batch is a grader fault (``validate`` reports the same).
@@ -41,7 +42,7 @@ def notebook(source: NotebookNode) -> NotebookNode:
     return nb
 
 
-def version_key(course: CourseDir, assignment: str, parameters: Mapping[str, Any]) -> str:
+def version_key(course: CourseDir, assignment: str, parameters: Mapping[str, Any], cuda: bool) -> str:
     import torch
 
     import course as course_package
@@ -51,7 +52,7 @@ def version_key(course: CourseDir, assignment: str, parameters: Mapping[str, Any
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in sorted(Path(course_package.__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(json.dumps(dict(parameters), sort_keys=True).encode())
+    digest.update(json.dumps({**parameters, "cuda": cuda}, sort_keys=True).encode())
     digest.update(torch.__version__.encode())
     return digest.hexdigest()[:32]
 

@@ -115,7 +115,6 @@ class Box:
         self.io.mkdir()
         self.uid = _uid_for_this_worker() if os.geteuid() == 0 else None
         if self.uid is not None:
-            os.chown(self.root, self.uid, self.uid)
             os.chown(self.io, self.uid, self.uid)
         self.check_log = self.io / "checks.jsonl"
         self.connection_file = self.io / "kernel.json"

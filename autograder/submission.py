@@ -56,7 +56,7 @@ class Submission:
 
     def suspect(self, reason: str) -> Submission:
         """Tampering suspected: the state says so whatever else happened, and the reason keeps both."""
-        why = f"tampering suspected: {reason}"
+        why = f"not confirmed outside the kernel: {reason}"
         self.reason = f"{self.reason}; {why}" if self.state is not State.GRADED and self.reason else why
         self.state = State.TAMPERING
         return self

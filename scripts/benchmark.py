@@ -118,7 +118,7 @@ def sandbox_cost(assignment: str, count: int, rounds: int = 2) -> None:
                 started = time.perf_counter()
                 subs = grade_batch(course, assignment, course.submitted, options)
                 walls[sandbox].append((time.perf_counter() - started) / len(subs))
-        key = reference.version_key(course, assignment, base.parameters())
+        key = reference.version_key(course, assignment, base.parameters(), base.sandbox_spec([]).cuda)
         cells = reference.load(course, assignment, key)
         started = time.perf_counter()
         for sub in subs:

@@ -159,6 +159,12 @@ ATTACKS = [
         "                             'got': 0.0, 'expected': 0.0, 'tolerance': {'rtol': 1e-7, 'atol': 1e-10},\n"
         "                             'cell': 'add__visible'}) + '\\n')",
     ),
+    Attack(
+        "log-replaced-by-a-link",
+        "blank",
+        "import os\nlog = os.environ['COURSE_CHECK_LOG']\n"
+        "if os.path.exists(log):\n    os.remove(log)\nos.symlink('/etc/shadow', log)",
+    ),
     # -- reach outside the sandbox
     Attack(
         "reads-the-course-sources",

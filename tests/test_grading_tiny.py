@@ -2,6 +2,8 @@
 
 import csv
 import json
+import subprocess
+import sys
 from dataclasses import replace
 
 import nbformat
@@ -10,6 +12,7 @@ from tiny_course import ASSIGNMENT
 from autograder import sample_class
 from autograder.execute import Limits
 from autograder.pipeline import GradeOptions, grade_batch, load_results, rows
+from autograder.release import release
 from autograder.report import report
 from autograder.submission import State
 from autograder.validate import validate
@@ -119,3 +122,52 @@ def test_graded_only_skips_the_ungraded_tail(tiny):
     assert full.score == 4.0 and full.state is State.STUDENT_FAULT and "kernel crashed" in full.reason
     (trimmed,) = grade_batch(tiny, ASSIGNMENT, tiny.submitted, replace(OPTIONS, graded_only=True))
     assert (trimmed.score, trimmed.state) == (4.0, State.GRADED)
+
+
+def test_a_reference_that_cannot_vouch_for_a_test_cell_makes_the_batch_a_grader_fault(tiny):
+    """A test cell of the source that records no check (a bare assert) cannot be verified outside the kernel:
+    nobody is charged, everyone is a grader fault naming the cell, and nothing is cached."""
+    source = tiny.source_notebooks(ASSIGNMENT)[0]
+    nb = nbformat.read(source, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "twice__visible")
+    cell.source = "assert twice(21) == 42"
+    nbformat.write(nb, source)
+    release(tiny, ASSIGNMENT)
+    students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "blank")]
+    sample_class.write(students, ASSIGNMENT, tiny.submitted)
+    subs = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    assert {s.state for s in subs} == {State.GRADER_FAULT}
+    assert all("twice__visible records no check" in s.reason for s in subs), [s.reason for s in subs]
+    assert not list((tiny.root / ".work" / "reference").rglob("*.json"))
+
+
+def test_the_reference_run_is_cached_and_the_recheck_works_without_the_sandbox(tiny):
+    students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "skips-tests")]
+    sample_class.write(students, ASSIGNMENT, tiny.submitted)
+    first = {s.student: s for s in grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)}
+    (cached,) = list((tiny.root / ".work" / "reference" / ASSIGNMENT).glob("*.json"))
+    stamp = cached.stat().st_mtime_ns
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "--course",
+            str(tiny.root),
+            "grade",
+            ASSIGNMENT,
+            "--force",
+            "--no-sandbox",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert cached.stat().st_mtime_ns == stamp  # the same version: no second reference run
+    again = {s.student: s for s in load_results(tiny, ASSIGNMENT)}
+    for subs in (first, again):
+        assert (subs["reference"].score, subs["reference"].state) == (4.0, State.GRADED)
+        # every cell after the first test cell became `pass`: nbgrader alone would give 4 / 4
+        assert (subs["skips-tests"].score, subs["skips-tests"].state) == (1.0, State.TAMPERING)
+    assert "tampering suspected" in result.stdout

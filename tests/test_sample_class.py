@@ -81,7 +81,7 @@ def test_misbehaving_students_get_their_state_and_points(grader):
         (r.grade_id, r.points) for r in bug.results
     ], "replacing the checks changed points"
     silent = subs["silences-errors"]  # nbgrader alone: full marks (no error output anywhere)
-    assert silent.state is State.TAMPERING and "tampering suspected" in silent.reason
+    assert silent.state is State.TAMPERING and "not confirmed outside the kernel" in silent.reason
     assert [(r.grade_id, r.points) for r in silent.results] == [(r.grade_id, r.points) for r in bug.results]
     skips = subs["skips-tests"]  # nbgrader alone: full marks (every later test cell a no-op)
     assert skips.state is State.TAMPERING and skips.score == first_test.points
