@@ -196,6 +196,9 @@ class Box:
             {
                 "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
                 "HOME": "/home/student",
+                # the kernel's uid has no passwd entry: getpass.getuser() (torch's cache paths) reads these first
+                "USER": "student",
+                "LOGNAME": "student",
                 "IPYTHONDIR": "/home/student/.ipython",
                 "MPLCONFIGDIR": "/home/student/.matplotlib",
                 "PYTHONPATH": os.pathsep.join([str(OPT / "lib"), *self._python_path()]),

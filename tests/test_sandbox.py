@@ -18,7 +18,8 @@ from autograder.sandbox import Box, SandboxLimits, SandboxSpec, dir_bytes, requi
 
 PROBE = r"""
 import json, os, socket, sys
-out = {"uid": os.getuid(), "euid": os.geteuid(), "env": sorted(os.environ)}
+import getpass
+out = {"uid": os.getuid(), "euid": os.geteuid(), "env": sorted(os.environ), "user": getpass.getuser()}
 out["sees"] = {p: os.path.exists(p) for p in sys.argv[2:]}
 out["home"] = sorted(os.listdir(sys.argv[1])) if os.path.isdir(sys.argv[1]) else []
 out["root"] = sorted(os.listdir("/"))
@@ -96,6 +97,7 @@ def test_the_kernel_sees_no_course_repository_or_home(probed):
 def test_the_kernel_runs_unprivileged_with_a_scrubbed_environment(probed):
     out, _, _ = probed
     assert out["uid"] != 0 and out["euid"] != 0
+    assert out["user"] == "student"  # no passwd entry for the uid: torch's cache paths still resolve
     assert "AUTOGRADER_TEST_SECRET" not in out["env"] and "PROBE_PORT" in out["env"]
 
 
