@@ -205,7 +205,13 @@ ATTACKS = [
         "print('PROC', [open(f'/proc/{p}/cmdline').read() for p in os.listdir('/proc') if p.isdigit()])",
         must_not_print=("AUTOGRADER_TEST_SECRET", "grade_batch", "pytest"),
     ),
-    Attack("kills-the-grader", "blank", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, 9)"),
+    # as root the sandbox's pid 1 is another uid's (EPERM); in a user namespace killing it ends the kernel
+    Attack(
+        "kills-the-grader",
+        "blank",
+        "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, 9)",
+        states=("graded", "student fault"),
+    ),
     # -- exhaust resources
     Attack(
         "fork-bomb",
