@@ -9,13 +9,18 @@ Inside (what a student's code sees):
 - one directory shared with the grader, ``io``: the connection file, the kernel's IPC sockets and the check log.
   The kernel talks to the grader over ZeroMQ's ``ipc://`` transport through it, so the sandbox needs no network
   (there is none: only its own loopback) and kernels cannot race for TCP ports;
-- its own pid, ipc, uts, cgroup and user namespaces, no capabilities, no nested user namespaces, a minimal
-  ``/dev`` (plus the NVIDIA device files with ``--device cuda``), uid/gid 65534;
+- its own pid, net, ipc, uts and cgroup namespaces, no capabilities, a minimal ``/dev`` (plus the NVIDIA device
+  files with ``--device cuda``), an unprivileged uid (below);
 - rlimits (``prlimit``): address space (torch maps ~3.5 GiB just to import, so the budget is that plus the
   student's; not with CUDA, which reserves far more), processes, file size, open files, no core dumps.
 
-Outside: when the grader runs as root it drops to a uid of its own per worker (``setpriv``) before starting
-bubblewrap, so the kernel is no process of root's and the process limit counts only that kernel. ``Watch``
+The uid: when the grader runs as root, bubblewrap runs privileged (it must read a Python that may live under
+``/root``) and ``setpriv`` inside drops to a uid of this worker's own (no capabilities, no-new-privs), so the
+kernel is no process of root's and the process limit counts only that kernel; ``USER``/``LOGNAME`` stand in for
+the passwd entry it lacks. Otherwise bubblewrap makes a user namespace mapping the grader's uid to 65534, and
+nested user namespaces are refused.
+
+Outside: ``Watch``
 polls the kernel's resident memory and the ``io`` directory's size, and the engine kills the whole sandbox
 (``--die-with-parent``: killing bubblewrap ends its pid namespace) when it goes over, when the notebook's time
 is up, and always at the end.
