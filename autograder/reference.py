@@ -19,11 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from nbformat import NotebookNode
 
 from autograder.course_dir import CourseDir
-from autograder.markup import grade_id, is_autograded_test, is_solution, strip_markers
+from autograder.markup import grade_id, is_autograded_test
+from autograder.sample_class import reference_notebook
 
 Records = dict[str, dict[str, list[dict[str, Any]]]]  # notebook name -> grade_id -> records, in order
 KEPT = ("id", "case", "kind", "expected", "tolerance", "depends_on_answer")  # what verify needs of a record
@@ -34,12 +34,9 @@ class ReferenceProblem(RuntimeError):
 
 
 def notebook(source: NotebookNode) -> NotebookNode:
-    """The reference as a student would submit it: solution markers removed, every test cell as in the source."""
-    nb = nbformat.from_dict(json.loads(json.dumps(source)))
-    for cell in nb.cells:
-        if is_solution(cell):
-            cell.source = strip_markers(cell.source)
-    return nb
+    """The reference as a student would submit it: solution markers removed, every test cell as in the source
+    (the sample class's reference, with the source standing in for the release)."""
+    return reference_notebook(source, source)
 
 
 def version_key(course: CourseDir, assignment: str, parameters: Mapping[str, Any], cuda: bool) -> str:
