@@ -134,12 +134,13 @@ def _released_lines(course: CourseDir, assignment: str) -> set[str]:
 
 
 def _forbidden_lines(course: CourseDir, assignment: str, public: set[str]) -> set[str]:
-    """Solution and hidden-test lines of the source, and the lines each mutant adds that the release (``public``,
-    from ``_released_lines``) lacks."""
+    """Solution and hidden-test lines of the source, and the lines each mutant or correct variant adds that the
+    release (``public``, from ``_released_lines``) lacks."""
     forbidden: set[str] = set()
     for source in course.source_notebooks(assignment):
         forbidden |= secret_lines(nbformat.read(source, as_version=4))
-    for mutant in load_mutants(course.mutants / assignment):
+    edits = load_mutants(course.mutants / assignment) + load_mutants(course.variants / assignment, variant=True)
+    for mutant in edits:
         added = [new for _, new in mutant.hunks] or [mutant.body]
         for block in added:
             for line in block.splitlines():
@@ -150,7 +151,7 @@ def _forbidden_lines(course: CourseDir, assignment: str, public: set[str]) -> se
 
 
 def leaks(course: CourseDir, assignments: list[str], out: Path) -> list[str]:
-    """What the bundle must not contain: solution/hidden/mutant lines, marker lines, outputs, mutant files.
+    """What the bundle must not contain: solution/hidden/mutant/variant lines, marker lines, outputs, their files.
 
     A notebook is checked against its own assignment's secrets; the other files against every assignment's
     secrets except lines that some release shows anyway (a hidden test of one topic may be public in another).
@@ -161,7 +162,8 @@ def leaks(course: CourseDir, assignments: list[str], out: Path) -> list[str]:
     found = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         rel = path.relative_to(out)
-        if "mutants" in rel.parts or rel.parts[0] in ("autograder", "source", "autograded", "feedback"):
+        instructor = {"mutants", "variants"} & set(rel.parts)
+        if instructor or rel.parts[0] in ("autograder", "source", "autograded", "feedback"):
             found.append(f"{rel}: instructor material")
             continue
         if path.suffix not in _TEXT:

@@ -32,7 +32,7 @@ def nbgrader_config(root: Path, db_url: str) -> Config:
     c.Exchange.assignment_dir = str(root)
     # the exchange `autograder lab` releases to and students submit into; `nbgrader collect` reads it
     c.Exchange.root = str(root / ".work" / "exchange")
-    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "mutants"]
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "mutants", "variants"]
     return c
 
 
@@ -78,6 +78,11 @@ class CourseDir:
     @property
     def mutants(self) -> Path:
         return self.root / "mutants"
+
+    @property
+    def variants(self) -> Path:
+        """Correct solutions written differently (mutant file format, ``# why:``): each must keep full marks."""
+        return self.root / "variants"
 
     def work(self, name: str) -> Path:
         """Scratch space for generated material (sample class, validation runs); git-ignored."""

@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_HEADER = re.compile(r"^#\s*(replaces|breaks|bug):\s*(.+?)\s*$")
+_HEADER = re.compile(r"^#\s*(replaces|breaks|bug|why):\s*(.+?)\s*$")
+NOTHING = "nothing"  # what a correct variant breaks
 OURS, SEP, THEIRS = "<<<<<<< reference", "=======", ">>>>>>> mutant"
 
 
@@ -72,8 +73,9 @@ def _hunks(lines: list[str], path: Path) -> tuple[tuple[str, str], ...]:
     return tuple(hunks)
 
 
-def parse(path: Path) -> Mutant:
-    fields: dict[str, str] = {}
+def parse(path: Path, *, variant: bool = False) -> Mutant:
+    """A mutant file; ``variant=True`` for a correct variant (header ``replaces`` and ``why``; it breaks nothing)."""
+    fields: dict[str, str] = {"breaks": NOTHING} if variant else {}
     lines = path.read_text(encoding="utf-8").splitlines()
     body_start = len(lines)
     for n, line in enumerate(lines):
@@ -90,11 +92,11 @@ def parse(path: Path) -> Mutant:
         path.stem,
         fields["replaces"],
         fields["breaks"],
-        fields.get("bug", ""),
+        fields.get("why" if variant else "bug", ""),
         "\n".join(body).strip("\n"),
         _hunks(body, path),
     )
 
 
-def load(folder: Path) -> list[Mutant]:
-    return [parse(p) for p in sorted(folder.glob("*.py"))] if folder.is_dir() else []
+def load(folder: Path, *, variant: bool = False) -> list[Mutant]:
+    return [parse(p, variant=variant) for p in sorted(folder.glob("*.py"))] if folder.is_dir() else []

@@ -7,8 +7,10 @@ Order (nbgrader's own ``Autograde.sanitize_preprocessors``, plus one step of our
                             copy; a student can edit it away) makes the cell a plain student cell, instead of
                             crashing OverwriteCells
   3. OverwriteKernelspec  - the kernel is the instructor's
-  4. OverwriteCells       - locked and test cells from the gradebook; hidden tests come back with them;
-                            deleted grade cells are re-added (``add_missing_cells``)
+  4. RestoreCells         - nbgrader's OverwriteCells: locked and test cells from the gradebook; hidden tests
+                            come back with them; deleted grade cells are re-added (``add_missing_cells``). Ours
+                            only in what it logs: a test cell that differs from the gradebook by its hidden tests
+                            alone is what every student hands in, so it is not reported as a changed checksum
   5. CheckCellMetadata    - refuses metadata nbgrader cannot score
   6. RestoreParametersTag - papermill must find the ``parameters`` cell even if its tag was removed
   7. EnsureCellIds        - cells nbgrader re-adds have no id (nbformat 4.5 requires one)
@@ -19,7 +21,14 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbgrader.nbgraderformat import ValidationError
-from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteCells,
+    OverwriteKernelspec,
+)
 from traitlets.config import Config
 
 from autograder.markup import grade_id
@@ -48,6 +57,37 @@ class ForgetBrokenMetadata(Preprocessor):
         return cell, resources
 
 
+class RestoreCells(OverwriteCells):
+    """OverwriteCells that keeps quiet about the one change every honest submission has (its hidden tests are
+    missing): otherwise each batch logs a "checksum has changed" warning per hidden test cell and student, which
+    buries the warning for a locked cell a student really edited."""
+
+    def preprocess(self, nb, resources):
+        self._student = resources["nbgrader"].get("student", "?")
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        self._cell = cell  # the student's cell, for report_change (nbgrader passes it only checksums)
+        return super().preprocess_cell(cell, resources, index)
+
+    def _as_released(self, name: str) -> str:
+        source = self.gradebook.find_source_cell(name, self.notebook_id, self.assignment_id)
+        released = NotebookNode(cell_type=source.cell_type, source=source.source, metadata={})
+        ClearHiddenTests()._remove_hidden_test_region(released)
+        return released.source
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum" and self._cell.source == self._as_released(name):
+            self.log.debug("cell %s is as released (its hidden tests are restored)", name)
+            return
+        if attr == "checksum":
+            self.log.warning(
+                "student %s edited the locked cell %s: the instructor's version is graded", self._student, name
+            )
+        else:
+            super().report_change(name, attr, old, new)
+
+
 class EnsureCellIds(Preprocessor):
     def preprocess_cell(self, cell, resources, index):
         if not cell.get("id"):
@@ -60,7 +100,7 @@ SANITIZE = [
     DeduplicateIds,
     ForgetBrokenMetadata,
     OverwriteKernelspec,
-    OverwriteCells,
+    RestoreCells,
     CheckCellMetadata,
     RestoreParametersTag,
     EnsureCellIds,

@@ -3,6 +3,8 @@
 - ``reference``: the source with nbgrader's markers removed, as a student would submit it;
 - ``blank``: the release untouched;
 - ``mutant-<name>``: the reference with one solution cell replaced by a known bug;
+- ``variant-<name>`` (validate only): the reference with one solution cell replaced by a correct solution written
+  differently (``assignments/variants/``), which must keep full marks;
 - misbehaving students: a crash (``os._exit``), an infinite loop, a huge output, a deleted test cell, and a
   correct answer that writes warnings to stderr during every later cell, and three cheaters built on the first
   known bug or the reference: ``cheats`` replaces every check by a no-op (it must earn that bug's points, no
@@ -31,7 +33,7 @@ class Student:
     name: str
     notebooks: dict[str, NotebookNode]
     mutant: Mutant | None = None
-    kind: str = "reference"  # reference | blank | mutant | misbehaving
+    kind: str = "reference"  # reference | blank | mutant | variant | misbehaving
 
 
 def reference_notebook(source: NotebookNode, release: NotebookNode) -> NotebookNode:
@@ -113,8 +115,17 @@ MISBEHAVING: dict[str, Callable[[NotebookNode], NotebookNode]] = {
 }
 
 
-def build(course: CourseDir, assignment: str, *, misbehaving: bool = True) -> list[Student]:
-    """All students of the sample class for one assignment (the release must exist)."""
+def _replaced(refs: dict[str, NotebookNode], mutant: Mutant) -> dict[str, NotebookNode]:
+    changed = {}
+    for name, nb in refs.items():
+        cell = next((c for c in nb.cells if grade_id(c) == mutant.replaces), None)
+        changed[name] = with_cell(nb, mutant.replaces, mutant.apply(cell.source)) if cell else nb
+    return changed
+
+
+def build(course: CourseDir, assignment: str, *, misbehaving: bool = True, variants: bool = False) -> list[Student]:
+    """All students of the sample class for one assignment (the release must exist); ``variants`` adds the
+    correct variants (validate grades them; the demo does not need them)."""
     refs: dict[str, NotebookNode] = {}
     blanks: dict[str, NotebookNode] = {}
     for src_path in course.source_notebooks(assignment):
@@ -123,11 +134,10 @@ def build(course: CourseDir, assignment: str, *, misbehaving: bool = True) -> li
         blanks[src_path.stem] = release
     students = [Student("reference", refs), Student("blank", blanks, kind="blank")]
     for mutant in load(course.mutants / assignment):
-        changed = {}
-        for name, nb in refs.items():
-            cell = next((c for c in nb.cells if grade_id(c) == mutant.replaces), None)
-            changed[name] = with_cell(nb, mutant.replaces, mutant.apply(cell.source)) if cell else nb
-        students.append(Student(f"mutant-{mutant.name}", changed, mutant, "mutant"))
+        students.append(Student(f"mutant-{mutant.name}", _replaced(refs, mutant), mutant, "mutant"))
+    if variants:
+        for variant in load(course.variants / assignment, variant=True):
+            students.append(Student(f"variant-{variant.name}", _replaced(refs, variant), variant, "variant"))
     if misbehaving:
         for name, change in MISBEHAVING.items():
             students.append(Student(name, {k: change(v) for k, v in refs.items()}, kind="misbehaving"))

@@ -1,9 +1,11 @@
 """``autograder validate``: prove an assignment right by grading its own material.
 
 Rules (DESIGN.md section 6): the reference earns every autograded point and raises no static flag (its own code
-must not call what an item forbids); the blank release earns 0; each
-mutant loses points on the item it names and only there; and every hidden test cell is failed by at least one
-mutant that passes that item's visible test (a hidden test nothing can fail is not finished).
+must not call what an item forbids), and so does every correct variant (a solution written differently); no test
+cell leaves an output value (nbgrader would read a number there as partial credit); the blank release earns 0;
+each mutant loses points on the item it names and only there; and every hidden test cell is failed by at least
+one mutant that passes that item's visible test (a hidden test nothing can fail is not finished). For each hidden
+check the table names the mutants it catches first, so a new check shows the known bug that proves it.
 Grading uses a gradebook of its own under ``.work/`` so the course gradebook is never touched.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from autograder import sample_class
 from autograder.course_dir import CourseDir
+from autograder.markup import grade_id, is_autograded_test
 from autograder.pipeline import GradeOptions, grade_batch
 from autograder.release import release
 from autograder.submission import State, Submission
@@ -40,12 +43,14 @@ def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -
         if sub.state is not State.GRADED:
             verdicts.append(Verdict(student.name, "graded", f"{sub.state.value}: {sub.reason}", False))
             continue
-        if student.kind == "reference":
+        if student.kind in ("reference", "variant"):
             lost = [g for g, (p, m) in pts.items() if p < m]
             observed = f"{sub.score:g}/{sub.max_score:g}" + (f", lost {', '.join(lost)}" if lost else "")
             observed += f", flagged: {'; '.join(sub.flags)}" if sub.flags else ""
             ok = not lost and bool(pts) and not sub.flags
             verdicts.append(Verdict(student.name, "full marks, no flag", observed, ok))
+            if student.kind == "reference":
+                verdicts.append(output_values(sub))
         elif student.kind == "blank":
             verdicts.append(Verdict(student.name, "0 points", f"{sub.score:g}/{sub.max_score:g}", sub.score == 0))
         elif student.kind == "mutant" and student.mutant is not None:
@@ -60,6 +65,29 @@ def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -
             )
     verdicts += hidden_coverage(students, graded)
     return verdicts
+
+
+def output_values(reference: Submission) -> Verdict:
+    """No test cell may end in a value: its repr becomes an ``execute_result`` that nbgrader parses for a score."""
+    cells = [
+        grade_id(c)
+        for c in (reference.nb.cells if reference.nb is not None else [])
+        if is_autograded_test(c) and any(o.get("output_type") == "execute_result" for o in c.get("outputs", []))
+    ]
+    observed = f"{', '.join(cells)} end in a value" if cells else "none"
+    return Verdict("test cells", "no output value", observed, not cells)
+
+
+def first_failed_check(sub: Submission, cell: str, reference: list[dict]) -> str | None:
+    """The check of ``cell`` that stopped ``sub``: its first failed record, or, when the cell raised before
+    recording a failure, the reference's next check after those it passed."""
+    mine = [r for r in sub.checks if r.get("cell") == cell]
+    for n, record in enumerate(mine):
+        if record.get("passed") is not True:
+            return str(record.get("id"))
+        if n >= len(reference):
+            return None
+    return str(reference[len(mine)]["id"]) if len(mine) < len(reference) else None
 
 
 def hidden_coverage(students: list[sample_class.Student], graded: dict[str, Submission]) -> list[Verdict]:
@@ -91,15 +119,32 @@ def hidden_coverage(students: list[sample_class.Student], graded: dict[str, Subm
                 bool(killers),
             )
         )
+        verdicts += _check_rows(cell, killers, graded)
     return verdicts
+
+
+def _check_rows(cell: str, killers: list[str], graded: dict[str, Submission]) -> list[Verdict]:
+    """Which known bug each check of a hidden cell catches first (shown, not required: one bug may need two)."""
+    reference = [r for r in graded["reference"].checks if r.get("cell") == cell]
+    caught: dict[str, list[str]] = {}
+    for name in killers:
+        check = first_failed_check(graded[f"mutant-{name}"], cell, reference)
+        if check is not None:
+            caught.setdefault(check, []).append(name)
+    ids = list(dict.fromkeys(str(r["id"]) for r in reference))
+    return [
+        Verdict(f"  check {check}", "catches a known bug first", ", ".join(caught.get(check, [])) or "-", True)
+        for check in ids
+    ]
 
 
 def grade_material(
     course: CourseDir, assignment: str, options: GradeOptions, label: str = "validate"
 ) -> tuple[list[sample_class.Student], dict[str, Submission]]:
-    """Grade the reference, the blank release and every mutant in a scratch gradebook under ``.work/<label>-*``."""
+    """Grade the reference, the blank release, every mutant and every correct variant in a scratch gradebook
+    under ``.work/<label>-*``."""
     release(course, assignment)
-    students = sample_class.build(course, assignment, misbehaving=False)
+    students = sample_class.build(course, assignment, misbehaving=False, variants=True)
     work = course.work(f"{label}-{assignment}")
     shutil.rmtree(work, ignore_errors=True)
     submissions = work / "submitted"

@@ -281,6 +281,39 @@ def _fmt(v: Any) -> str:
     return repr(v)
 
 
+def _fmt_pair(expected: Any, got: Any) -> tuple[str, str]:
+    """Both values with the fewest significant digits, 6 at least, that tell them apart (never "expected
+    -0.581251, got -0.581251")."""
+    if not (isinstance(expected, float) and isinstance(got, float)):
+        return _fmt(expected), _fmt(got)
+    for digits in range(6, 18):
+        style = ".6g" if digits == 6 else f"#.{digits}g"  # beyond 6 digits keep trailing zeros: same width
+        e, g = format(expected, style), format(got, style)
+        if e != g:
+            return e, g
+    return repr(expected), repr(got)
+
+
+# float32 carries about 7 significant digits: a float64 answer off by about this much (and no more) was very
+# likely computed in float32 somewhere (a tensor made without dtype=, a .float(), torch's default dtype)
+_FLOAT32_REL = 4e-6
+
+
+def _dtype_note(exp_dtype: str | None, rel: float) -> str:
+    if exp_dtype != "float64" or not (0 < rel <= _FLOAT32_REL):
+        return ""
+    return (
+        "; the error is the size of float32 rounding: was part of it computed in float32 (a tensor created "
+        "without dtype=, .float(), torch's default dtype)?"
+    )
+
+
+_TYPE_HINTS = {
+    ("float", "Tensor"): " (a Python float is asked for: .item() turns a 0-dim tensor into one)",
+    ("Tensor", "float"): " (a tensor is asked for, not a Python number)",
+}
+
+
 def _compare_arrays(
     got: np.ndarray, exp: np.ndarray, got_dtype: str | None, exp_dtype: str | None, rtol: float, atol: float
 ) -> str | None:
@@ -317,10 +350,12 @@ def _compare_arrays(
         scale = float(np.abs(e[i]))
         rel = float(err[i]) / scale if scale > 0 and np.isfinite(scale) else math.inf
     where = f" at index {i}" if e.ndim else ""
+    shown_exp, shown_got = _fmt_pair(exp[i].item(), got[i].item())
     return (
-        f"value{where}: expected {_fmt(exp[i].item())}, got {_fmt(got[i].item())}; "
+        f"value{where}: expected {shown_exp}, got {shown_got}; "
         f"abs error {float(err[i]):.3g}, rel error {rel:.3g} "
         f"(allowed: atol {atol:g} + rtol {rtol:g}*|expected|; {int(bad_mask.sum())} of {e.size} entries off)"
+        + _dtype_note(exp_dtype, rel)
     )
 
 
@@ -335,7 +370,7 @@ def _compare_decoded(g: _Decoded, e: _Decoded, rtol: float, atol: float, live: b
             )
         return f"type: expected value of unsupported type {ke}"
     if kg != ke:
-        return f"type: expected {ke}, got {kg}"
+        return f"type: expected {ke}, got {kg}" + _TYPE_HINTS.get((ke, kg), "")
     if ke in ("list", "tuple"):
         if len(vg) != len(ve):
             return f"length: expected {len(ve)}, got {len(vg)}"

@@ -112,6 +112,23 @@ def test_value_message_names_case_expected_got_errors_and_tolerance():
     assert "index (2,)" in msg and "1 of 3" in msg
 
 
+def test_values_are_printed_with_enough_digits_to_differ():
+    # 6 significant digits print these two the same; the message must show where they differ
+    msg = _fail_message(check_close, "t/digits", -0.58125149, -0.58125101, rtol=1e-9)
+    shown = msg.split("value: ")[1].split(";")[0]
+    expected_text, got_text = shown.removeprefix("expected ").split(", got ")
+    assert expected_text != got_text and float(expected_text) == pytest.approx(-0.58125101, abs=5e-8)
+    assert "float32 rounding" in msg  # 8e-7 relative: the size of a float32 computation's error
+    assert "float32" not in _fail_message(check_close, "t/far", 1.5, 1.0)
+
+
+def test_float32_rounding_is_named_as_the_likely_cause():
+    exact = torch.linspace(0.1, 2.0, 7, dtype=torch.float64) / 3
+    msg = _fail_message(check_close, "t/f32", exact.float().double(), exact, rtol=1e-12)
+    assert "float32 rounding" in msg
+    assert ".item()" in _fail_message(check_close, "t/type", torch.tensor(1.0, dtype=torch.float64), 1.0)
+
+
 def test_hint_is_appended():
     assert "Hint: divide by" in _fail_message(check_equal, "t/hint", 1, 2, hint="divide by (1 - beta**t)")
 

@@ -22,17 +22,35 @@ OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
 
 
 def test_validate_accepts_the_tiny_assignment(tiny):
+    variants = tiny.variants / ASSIGNMENT
+    variants.mkdir(parents=True)
+    (variants / "add_swapped.py").write_text(
+        "# replaces: add_impl\n# why: operands swapped\ndef add(a, b):\n    return b + a\n"
+    )
     verdicts = validate(tiny, ASSIGNMENT, OPTIONS)
     assert all(v.ok for v in verdicts), [v for v in verdicts if not v.ok]
+    by_row = {v.student: v for v in verdicts}
+    assert by_row["variant-add_swapped"].observed == "4/4"
+    assert by_row["  check add/negative"].observed == "add_abs"  # the hidden check and the bug that proves it
     # the validator itself must be able to fail: a mutant that names the wrong item is a miss, and so is a
-    # hidden test that no remaining mutant fails while passing the visible one
+    # hidden test that no remaining mutant fails while passing the visible one, a "variant" that loses points,
+    # and a test cell that ends in a value (nbgrader would read it as partial credit)
     (tiny.mutants / ASSIGNMENT / "add_abs.py").unlink()
     (tiny.mutants / ASSIGNMENT / "add_subtracts.py").write_text(
         "# replaces: add_impl\n# breaks: twice\n# bug: subtracts\ndef add(a, b):\n    return a - b\n"
     )
+    (variants / "add_rounds.py").write_text(
+        "# replaces: add_impl\n# why: not correct at all\ndef add(a, b):\n    return float(round(a + b))\n"
+    )
+    source = tiny.source_notebooks(ASSIGNMENT)[0]
+    nb = nbformat.read(source, as_version=4)
+    hidden = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "add__hidden")
+    hidden.source = hidden.source.replace("### END HIDDEN TESTS", '"done"\n### END HIDDEN TESTS')
+    nbformat.write(nb, source)
     verdicts = validate(tiny, ASSIGNMENT, OPTIONS)
     missed = [v.student for v in verdicts if not v.ok]
-    assert missed == ["mutant-add_subtracts", "hidden add__hidden"]
+    assert missed == ["test cells", "mutant-add_subtracts", "variant-add_rounds", "hidden add__hidden"]
+    assert next(v for v in verdicts if v.student == "test cells").observed == "add__hidden end in a value"
 
 
 def test_sample_class_grades_to_expected_points_and_states_twice_identically(tiny):

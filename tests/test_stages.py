@@ -1,6 +1,7 @@
 """Each grading stage on tiny notebooks built in the test (no kernel needed)."""
 
 import copy
+import logging
 
 import nbformat
 from nbformat import v4
@@ -67,6 +68,36 @@ def test_restore_puts_back_hidden_tests_locked_cells_and_deleted_cells(tiny):
     assert _cell(sub.nb, "parameters").source.startswith("SEED = 0")
     assert "parameters" in _cell(sub.nb, "parameters").metadata["tags"]
     assert 'check_equal("twice/int"' in _cell(sub.nb, "twice__visible").source
+
+
+class _Remember(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_restore_reports_an_edited_locked_cell_but_not_the_missing_hidden_tests(tiny):
+    log = restore.RestoreCells().log  # traitlets' logger (an nbgrader app's once one ran): where nbgrader warns
+    seen, level = _Remember(), log.level
+    log.addHandler(seen)
+    log.setLevel(logging.DEBUG)
+    try:
+        restore.restore(_sub(tiny, _released(tiny)), tiny.config(), tiny.db_url)
+        messages = [(r.levelname, r.getMessage()) for r in seen.records]
+        assert not [m for m in messages if m[0] == "WARNING"]
+        assert ("DEBUG", "cell add__hidden is as released (its hidden tests are restored)") in messages
+        seen.records.clear()
+        nb = _released(tiny)
+        _cell(nb, "add__hidden").source += "\npass"
+        restore.restore(_sub(tiny, nb, student="mallory"), tiny.config(), tiny.db_url)
+        warnings = [r.getMessage() for r in seen.records if r.levelname == "WARNING"]
+        assert warnings == ["student mallory edited the locked cell add__hidden: the instructor's version is graded"]
+    finally:
+        log.removeHandler(seen)
+        log.setLevel(level)
 
 
 def _executed(nb, grade_id_, outputs, count=1):

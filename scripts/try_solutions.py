@@ -1,0 +1,165 @@
+"""An author's quick loop: run an assignment's graded cells in-process against the reference, known bugs and
+correct variants, and say which grade cells each one fails.
+
+    python scripts/try_solutions.py 01_optimizers                       # reference + every mutant and variant
+    python scripts/try_solutions.py 01_optimizers adam_no_bias_correction path/to/my_bug.py
+    python scripts/try_solutions.py 01_optimizers --items adam,clip_norm  # only material for these items
+
+Seconds instead of the minutes of ``autograder validate``: no kernel, no sandbox, no gradebook; only the
+nbgrader-marked cells run (parameters, locked setup/helpers, solutions, tests with their hidden part), each
+candidate in a forked child of one process that imported torch once, with FAST=True on the CPU. It applies the
+rules validate applies (a mutant loses its item and only it; a variant and the reference lose nothing; a test cell
+must not end in a value). It is a draft check: ``autograder validate`` is the proof.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import io
+import multiprocessing as mp
+import os
+import sys
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+
+from autograder.course_dir import CourseDir  # noqa: E402
+from autograder.markup import grade_id, is_autograded_test, item_of, nbgrader_meta, strip_markers  # noqa: E402
+from autograder.mutants import Mutant, load, parse  # noqa: E402
+
+PARAMETERS = 'SEED = 0\nDEVICE = "cpu"\nFAST = True\n'
+
+
+def graded_cells(course: CourseDir, assignment: str) -> list[tuple[str, str, bool]]:
+    """(grade_id or "", source with hidden tests, is a test cell) of every nbgrader-marked code cell."""
+    cells = []
+    for path in course.source_notebooks(assignment):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code" or not nbgrader_meta(cell):
+                continue
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                cells.append(("parameters", PARAMETERS, False))
+                continue
+            cells.append((grade_id(cell) or "", strip_markers(cell.source), is_autograded_test(cell)))
+    return cells
+
+
+def _exec_cell(source: str, name: str, ns: dict) -> object:
+    """Run a cell as IPython does: a last bare expression is evaluated and its value returned (None otherwise)."""
+    tree = ast.parse(source, name)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, name, "exec"), ns)
+    return eval(compile(ast.Expression(last.value), name, "eval"), ns) if last else None
+
+
+def _run(cells: list[tuple[str, str, bool]], out: mp.Queue) -> None:
+    """In the child: every cell in one namespace; report {test grade_id: None or why it scores 0}."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ns: dict = {"__name__": "__main__"}
+    results: dict[str, str | None] = {}
+    for gid, source, is_test in cells:
+        why, value = None, None
+        try:
+            with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+                value = _exec_cell(source, f"<{gid or 'cell'}>", ns)
+        except Exception as exc:  # a failing cell is data here: the next cells still run, as in grading
+            lines = str(exc).strip().splitlines()
+            why = f"{type(exc).__name__}: {lines[0] if lines else ''}"[:300]
+            if not is_test and not isinstance(exc, NotImplementedError):
+                why += " | " + traceback.format_exc().strip().splitlines()[-1][:200]
+        if is_test:
+            if why is None and value is not None:
+                why = f"the test cell ends in a value ({type(value).__name__}): it would become the cell's output"
+            results[gid] = why
+        elif why and gid:
+            results[f"[{gid}]"] = why
+    out.put(results)
+
+
+def run(cells: list[tuple[str, str, bool]], timeout: float = 600) -> dict[str, str | None]:
+    ctx = mp.get_context("fork")
+    out: mp.Queue = ctx.Queue()
+    child = ctx.Process(target=_run, args=(cells, out))
+    child.start()
+    try:
+        return out.get(timeout=timeout)
+    except Exception:
+        return {"[run]": f"no result within {timeout:g} s or the child died (exit {child.exitcode})"}
+    finally:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+
+
+def apply(cells: list[tuple[str, str, bool]], mutant: Mutant) -> list[tuple[str, str, bool]]:
+    if not any(gid == mutant.replaces for gid, _, _ in cells):
+        raise SystemExit(f"{mutant.name}: no cell {mutant.replaces!r}")
+    return [(gid, mutant.apply(src) if gid == mutant.replaces else src, t) for gid, src, t in cells]
+
+
+def verdict(kind: str, mutant: Mutant | None, results: dict[str, str | None]) -> tuple[bool, str]:
+    lost = {g: why for g, why in results.items() if why}
+    if kind != "mutant" or mutant is None:
+        return not lost, "full marks" if not lost else "LOST " + "; ".join(f"{g}: {w}" for g, w in lost.items())
+    here = sorted(g for g in lost if item_of(g) == mutant.breaks)
+    elsewhere = sorted(g for g in lost if item_of(g) != mutant.breaks)
+    visible_ok = not any(g for g in here if not g.endswith("__hidden"))
+    how = "caught by hidden only" if here and visible_ok else ("caught by visible" if here else "NOT CAUGHT")
+    text = f"{how}: " + "; ".join(f"{g}: {lost[g]}" for g in here)
+    if elsewhere:
+        text += " | ALSO LOST " + "; ".join(f"{g}: {lost[g]}" for g in elsewhere)
+    return bool(here) and not elsewhere, text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignment")
+    parser.add_argument("candidates", nargs="*", help="mutant/variant names or paths of files in their format")
+    parser.add_argument("--items", default="", help="comma-separated items: only mutants/variants of these")
+    parser.add_argument("--root", type=Path, default=None, help="course root (default: assignments/)")
+    args = parser.parse_intermixed_args(argv)
+    course = CourseDir(args.root) if args.root else CourseDir()
+    if not (course.source / args.assignment).is_dir():
+        parser.error(f"unknown assignment {args.assignment!r}")
+    cells = graded_cells(course, args.assignment)
+    known = {m.name: ("mutant", m) for m in load(course.mutants / args.assignment)}
+    known |= {m.name: ("variant", m) for m in load(course.variants / args.assignment, variant=True)}
+    chosen: list[tuple[str, Mutant | None]] = [("reference", None)]
+    for name in args.candidates:
+        if name in known:
+            chosen.append(known[name])
+        elif Path(name).is_file():
+            is_variant = "# why:" in Path(name).read_text(encoding="utf-8")
+            chosen.append(("variant" if is_variant else "mutant", parse(Path(name), variant=is_variant)))
+        else:
+            parser.error(f"no mutant or variant named {name!r} and no such file")
+    if not args.candidates:
+        chosen += list(known.values())
+    items = {i for i in args.items.split(",") if i}
+    if items:
+        chosen = [
+            (k, m)
+            for k, m in chosen
+            if m is None or item_of(m.replaces.replace("_impl", "")) in items or m.breaks in items
+        ]
+    failures = 0
+    for kind, mutant in chosen:
+        results = run(cells if mutant is None else apply(cells, mutant))
+        ok, text = verdict(kind, mutant, results)
+        failures += not ok
+        print(f"{'ok ' if ok else 'BAD'} {kind:8s} {mutant.name if mutant else 'reference':42s} {text}", flush=True)
+    print(f"{len(chosen) - failures}/{len(chosen)} as expected")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    sys.exit(main())
