@@ -9,7 +9,8 @@ Seconds instead of the minutes of ``autograder validate``: no kernel, no sandbox
 nbgrader-marked cells run (parameters, locked setup/helpers, solutions, tests with their hidden part), each
 candidate in a forked child of one process that imported torch once, with FAST=True on the CPU. It applies the
 rules validate applies (a mutant loses its item and only it; a variant and the reference lose nothing; a test cell
-must not end in a value). It is a draft check: ``autograder validate`` is the proof.
+must not end in a value) and the grader's re-check of each candidate's check records against the reference's
+(autograder.verify). It is a draft check: ``autograder validate`` is the proof.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import argparse
 import ast
 import contextlib
 import io
+import json
 import multiprocessing as mp
 import os
 import sys
 import traceback
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +35,7 @@ import nbformat  # noqa: E402
 from autograder.course_dir import CourseDir  # noqa: E402
 from autograder.markup import grade_id, is_autograded_test, item_of, nbgrader_meta, strip_markers  # noqa: E402
 from autograder.mutants import Mutant, load, parse  # noqa: E402
+from autograder.verify import verify  # noqa: E402
 
 PARAMETERS = 'SEED = 0\nDEVICE = "cpu"\nFAST = True\n'
 
@@ -59,13 +63,18 @@ def _exec_cell(source: str, name: str, ns: dict) -> object:
 
 
 def _run(cells: list[tuple[str, str, bool]], out: mp.Queue) -> None:
-    """In the child: every cell in one namespace; report {test grade_id: None or why it scores 0}."""
+    """In the child: every cell in one namespace; report ({test grade_id: None or why it scores 0}, the check
+    records tagged with their cell as the grader's engine tags them)."""
     import matplotlib
+
+    from course import checks
 
     matplotlib.use("Agg")
     ns: dict = {"__name__": "__main__"}
     results: dict[str, str | None] = {}
+    records: list[dict] = []
     for gid, source, is_test in cells:
+        del checks.RECORDS[:]
         why, value = None, None
         try:
             with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
@@ -79,12 +88,16 @@ def _run(cells: list[tuple[str, str, bool]], out: mp.Queue) -> None:
             if why is None and value is not None:
                 why = f"the test cell ends in a value ({type(value).__name__}): it would become the cell's output"
             results[gid] = why
+            records += [{**asdict(r), "cell": gid} for r in checks.RECORDS]
         elif why and gid:
             results[f"[{gid}]"] = why
-    out.put(results)
+    out.put((results, json.loads(json.dumps(records))))
 
 
-def run(cells: list[tuple[str, str, bool]], timeout: float = 600) -> dict[str, str | None]:
+Results = tuple[dict[str, "str | None"], list[dict]]
+
+
+def run(cells: list[tuple[str, str, bool]], timeout: float = 600) -> Results:
     ctx = mp.get_context("fork")
     out: mp.Queue = ctx.Queue()
     child = ctx.Process(target=_run, args=(cells, out))
@@ -92,11 +105,26 @@ def run(cells: list[tuple[str, str, bool]], timeout: float = 600) -> dict[str, s
     try:
         return out.get(timeout=timeout)
     except Exception:
-        return {"[run]": f"no result within {timeout:g} s or the child died (exit {child.exitcode})"}
+        return {"[run]": f"no result within {timeout:g} s or the child died (exit {child.exitcode})"}, []
     finally:
         child.join(5)
         if child.is_alive():
             child.kill()
+
+
+# a cell that passed in the kernel but not the re-check: the grader marks the submission "tampering suspected"
+RECHECK = "TAMPERING SUSPECTED by the re-check outside the kernel: "
+
+
+def rechecked(results: dict[str, str | None], records: list[dict], reference: list[dict]) -> dict[str, str | None]:
+    """The grader's outside re-check (autograder.verify) on cells that passed in-process: a correct solution whose
+    records differ from the reference run's (another case order, an expected value computed from its own output)
+    loses those points in real grading."""
+    by_cell: dict[str, list[dict]] = {}
+    for record in reference:
+        by_cell.setdefault(record["cell"], []).append(record)
+    reasons = verify(records, by_cell)
+    return {g: (why or (f"{RECHECK}{reasons[g]}" if g in reasons else None)) for g, why in results.items()}
 
 
 def apply(cells: list[tuple[str, str, bool]], mutant: Mutant) -> list[tuple[str, str, bool]]:
@@ -116,7 +144,8 @@ def verdict(kind: str, mutant: Mutant | None, results: dict[str, str | None]) ->
     text = f"{how}: " + "; ".join(f"{g}: {lost[g]}" for g in here)
     if elsewhere:
         text += " | ALSO LOST " + "; ".join(f"{g}: {lost[g]}" for g in elsewhere)
-    return bool(here) and not elsewhere, text
+    tampering = any(why.startswith(RECHECK) for why in lost.values())
+    return bool(here) and not elsewhere and not tampering, text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,8 +180,13 @@ def main(argv: list[str] | None = None) -> int:
             if m is None or item_of(m.replaces.replace("_impl", "")) in items or m.breaks in items
         ]
     failures = 0
+    reference: list[dict] = []
     for kind, mutant in chosen:
-        results = run(cells if mutant is None else apply(cells, mutant))
+        results, records = run(cells if mutant is None else apply(cells, mutant))
+        if mutant is None:
+            reference = records
+        else:
+            results = rechecked(results, records, reference)
         ok, text = verdict(kind, mutant, results)
         failures += not ok
         print(f"{'ok ' if ok else 'BAD'} {kind:8s} {mutant.name if mutant else 'reference':42s} {text}", flush=True)
