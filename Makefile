@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint validate venv lab browser sandbox clean
+.PHONY: demo test lint validate venv lab browser sandbox postgres clean
 
 venv: $(STAMP)
 
@@ -41,12 +41,18 @@ sandbox:
 browser:
 	$(call apt_get,chromium,chromium,the browser test will skip)
 
+# Debian's PostgreSQL server binaries for tests/test_postgres.py (initdb is not on PATH, hence the path). This
+# starts no server and the tests use none of the system's: they initdb their own in a temporary folder, start it
+# as an unprivileged user and stop it at the end.
+postgres:
+	$(call apt_get,/usr/lib/postgresql/*/bin/initdb,postgresql,the PostgreSQL gradebook tests will skip)
+
 validate: $(STAMP) sandbox
 	$(BIN)/autograder validate
 
-test: $(STAMP) lint validate browser
+test: $(STAMP) lint validate browser postgres
 	$(BIN)/python -m pytest -q
 
 clean:
 	rm -rf assignments/release assignments/submitted assignments/autograded assignments/feedback \
-	       assignments/reports assignments/gradebook.db assignments/.work
+	       assignments/reports assignments/logs assignments/gradebook.db assignments/.work

@@ -13,15 +13,15 @@ import sys
 import time
 from pathlib import Path
 
+from autograder import executors, sample_class
 from autograder import report as report_mod
-from autograder import sample_class
 from autograder.course_dir import CourseDir, env_root
 from autograder.errors import UsageError
 from autograder.execute import Limits
 from autograder.mutants import MutantError
 from autograder.pipeline import GradeOptions, grade_batch, load_results
+from autograder.progress import Progress
 from autograder.release import ReleaseError, release
-from autograder.submission import Submission
 from autograder.table import render, score_table
 
 
@@ -44,6 +44,13 @@ def _positive(kind: type):
     return parse
 
 
+def _scheduler_address(text: str) -> str:
+    try:
+        return executors.check_scheduler_address(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _course(args: argparse.Namespace) -> CourseDir:
     return CourseDir(Path(args.course).resolve() if args.course else env_root(), getattr(args, "db", None) or "")
 
@@ -53,7 +60,7 @@ def _assignments(course: CourseDir, names: list[str]) -> list[str]:
 
 
 def _options(args: argparse.Namespace, graded_only: bool) -> GradeOptions:
-    if args.device == "cuda":
+    if args.device == "cuda" and not args.scheduler:  # on a cluster the workers have the GPUs, maybe not this host
         import torch
 
         if not torch.cuda.is_available():
@@ -65,13 +72,8 @@ def _options(args: argparse.Namespace, graded_only: bool) -> GradeOptions:
         force=getattr(args, "force", True),
         graded_only=graded_only,
         sandbox=not args.no_sandbox,
+        scheduler=args.scheduler,
     )
-
-
-def _print_row(sub: Submission) -> None:
-    state = sub.state.value + (f" ({sub.reason})" if sub.reason else "")
-    flagged = f" [{len(sub.flags)} flag(s): see the feedback]" if sub.flags else ""
-    print(f"  {sub.student:42s} {sub.score:6g} / {sub.max_score:<6g} {state}{flagged}", flush=True)
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -113,7 +115,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
     name = course.check_assignment(args.assignment)
     submissions = Path(args.submissions).resolve() if args.submissions else course.submitted
     started = time.perf_counter()
-    subs = grade_batch(course, name, submissions, _options(args, args.graded_only), progress=_print_row)
+    shown = Progress()
+    try:
+        subs = grade_batch(
+            course, name, submissions, _options(args, args.graded_only), progress=shown.update, on_start=shown.start
+        )
+    finally:
+        shown.close()
     elapsed = time.perf_counter() - started
     print(
         f"\n{score_table(subs)}\n\n{len(subs)} submission(s) in {elapsed:.1f} s "
@@ -143,7 +151,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sample_class.write(sample_class.build(course, name), name, course.submitted)
         print(f"\n== {name}: grading the sample class", flush=True)
         started = time.perf_counter()
-        subs = grade_batch(course, name, course.submitted, options, progress=_print_row)
+        shown = Progress()
+        try:
+            subs = grade_batch(course, name, course.submitted, options, progress=shown.update, on_start=shown.start)
+        finally:
+            shown.close()
         elapsed = time.perf_counter() - started
         csv_path, _ = report_mod.report(load_results(course, name), name, course.reports)
         print(
@@ -208,6 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="run kernels without bubblewrap, for a machine that cannot have it: student code then runs with "
             "your rights (points are still re-checked outside the kernel)",
         )
+        p.add_argument(
+            "--scheduler",
+            type=_scheduler_address,
+            metavar="tcp://HOST:PORT",
+            help="run the notebooks on the workers of this Dask scheduler (e.g. a dask-jobqueue SLURMCluster's "
+            "scheduler_address) instead of local processes; --jobs is then ignored. Workers need this repository, "
+            "the course and bubblewrap at the same paths (a shared filesystem); the gradebook stays written here",
+        )
 
     p = sub.add_parser(
         "release",
@@ -235,7 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="grade every submission DIR/<student>/ASSIGNMENT/*.ipynb into the gradebook")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--submissions", metavar="DIR", help="default: the course's submitted/")
-    p.add_argument("--db", metavar="URL", help="gradebook URL (default sqlite:///<course>/gradebook.db)")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="gradebook URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB (default sqlite:///<course>/gradebook.db)",
+    )
     p.add_argument(
         "--force",
         action="store_true",

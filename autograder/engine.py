@@ -115,9 +115,11 @@ class GradingClient(PapermillNotebookClient):
         max_output_bytes: int,
         box: Box,
         memory_limit: int,
+        warm_km: SandboxedKernelManager | None = None,
         **kw,
     ):
         super().__init__(nb_man, **kw)
+        self.warm_km = warm_km  # started already in ``box`` (warm.py): nbclient then skips starting one
         self.outcome = outcome
         self.notebook_timeout = notebook_timeout
         self.max_output_bytes = max_output_bytes
@@ -128,6 +130,9 @@ class GradingClient(PapermillNotebookClient):
         self._done = threading.Event()
 
     def create_kernel_manager(self):
+        if self.warm_km is not None:
+            self.km = self.warm_km
+            return self.km
         self.km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
         self.km.box = self.box
         self.km.transport = "ipc"
@@ -216,6 +221,7 @@ class GradingEngine(NBClientEngine):
         kernel_cwd: str,
         box: Box,
         memory_limit: int,
+        warm_km: SandboxedKernelManager | None = None,
         **kwargs,
     ):
         client = GradingClient(
@@ -225,6 +231,7 @@ class GradingEngine(NBClientEngine):
             max_output_bytes,
             box,
             memory_limit,
+            warm_km,
             timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -19,6 +20,7 @@ import papermill
 from papermill.execute import ERROR_MARKER_TAG
 
 from autograder import engine as _engine  # noqa: F401 - registers the papermill engine
+from autograder import warm
 from autograder.engine import ENGINE_NAME, Outcome
 from autograder.markup import grade_id
 from autograder.sandbox import Box, SandboxSpec
@@ -43,6 +45,18 @@ class ExecResult:
     reason: str
     seconds: float
     checks: list[dict]
+    retries: list[str] = field(default_factory=list)  # why earlier attempts to start a kernel failed
+
+    @property
+    def never_started(self) -> bool:
+        """The kernel did not come up (no cell ran): the grader's fault, worth another try."""
+        return self.fault is State.GRADER_FAULT and self.nb_json is None
+
+
+# Kernel starts fail now and then under load (a kernel that dies before kernel_info, a start past the timeout); a
+# fresh sandbox usually starts. Bounded, so a machine that cannot start kernels at all still ends the batch.
+START_ATTEMPTS = 3
+RETRY_PAUSE = 1.0  # seconds, times the attempt number: lets a burst of starts pass
 
 
 def kernel_env(check_log: Path, threads: int, box: Box | None = None) -> dict[str, str]:
@@ -88,11 +102,52 @@ def _without_papermill_markers(nb):
     return nb
 
 
-def execute(nb_json: str, parameters: dict, limits: Limits, sandbox: SandboxSpec, threads: int = 1) -> ExecResult:
-    """Execute one notebook in a fresh sandbox; never raises for anything the notebook does."""
+def execute(
+    nb_json: str, parameters: dict, limits: Limits, sandbox: SandboxSpec, threads: int = 1, warm_kernels: bool = False
+) -> ExecResult:
+    """Execute one notebook in a fresh sandbox; never raises for anything the notebook does. A kernel that does
+    not start is started again, up to START_ATTEMPTS times; the reasons of the failed starts come back in
+    ``retries``. With ``warm_kernels`` the first attempt uses the kernel this worker started after its previous
+    notebook (warm.py), and the kernel for the next one is started before this returns."""
+    key = (sandbox, threads, limits.startup_timeout)
+    first = warm.take(key) if warm_kernels else None
+    attempts = iter([first])
+    result = retry_start(lambda: execute_once(nb_json, parameters, limits, sandbox, threads, next(attempts, None)))
+    if warm_kernels:
+        warm.start(key, sandbox, lambda box: kernel_env(box.check_log, threads, box))
+    return result
+
+
+def retry_start(
+    attempt: Callable[[], ExecResult], attempts: int = START_ATTEMPTS, pause: float = RETRY_PAUSE
+) -> ExecResult:
+    retries: list[str] = []
+    for n in range(1, attempts + 1):
+        result = attempt()
+        if not result.never_started or n == attempts:
+            break
+        retries.append(result.reason)
+        log.warning("kernel start failed (attempt %d of %d), retrying: %s", n, attempts, result.reason)
+        time.sleep(pause * n)
+    if result.never_started and retries:
+        result.reason += f" (after {attempts} attempts)"
+    result.retries = retries
+    return result
+
+
+def execute_once(
+    nb_json: str,
+    parameters: dict,
+    limits: Limits,
+    sandbox: SandboxSpec,
+    threads: int = 1,
+    warm_kernel: warm.WarmKernel | None = None,
+) -> ExecResult:
+    """One attempt: one sandbox, one kernel (``warm_kernel``'s, already started in its own box, or a new one),
+    the whole notebook."""
     start = time.perf_counter()
     nb = nbformat.reads(nb_json, as_version=4)
-    box = Box(sandbox)
+    box = warm_kernel.box if warm_kernel is not None else Box(sandbox)
     outcome = Outcome()
     try:
         papermill.execute_notebook(
@@ -112,6 +167,7 @@ def execute(nb_json: str, parameters: dict, limits: Limits, sandbox: SandboxSpec
             kernel_cwd=str(box.io),
             box=box,
             memory_limit=limits.memory_rss_baseline + sandbox.limits.memory_bytes,
+            warm_km=warm_kernel.km if warm_kernel is not None else None,
         )
     except papermill.PapermillExecutionError:
         pass  # errors in cells are the student's and are scored per cell

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from autograder import collect, feedback, flags, protect, readable, reference, restore, score, trim
+from autograder import collect, executors, feedback, flags, protect, readable, reference, restore, resume, score, trim
+from autograder.batch_log import BatchLog
 from autograder.course_dir import REPO_ROOT, CourseDir
 from autograder.execute import ExecResult, Limits, execute
 from autograder.release import ensure_in_gradebook
@@ -43,6 +42,8 @@ class GradeOptions:
     graded_only: bool = False  # skip the code cells after the last test cell (see trim.py)
     sandbox: bool = True  # every kernel in bubblewrap (sandbox.py); off only where bwrap cannot run
     sandbox_limits: SandboxLimits = field(default_factory=SandboxLimits)
+    warm_kernels: bool = True  # each worker starts its next kernel while it waits (warm.py)
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT): its workers run the kernels (executors.py)
 
     def parameters(self) -> dict:
         return {"SEED": self.seed, "DEVICE": self.device, "FAST": self.fast}
@@ -72,6 +73,7 @@ def _guard(name: str, stage: Callable[[Submission], object], sub: Submission) ->
 def _apply_execution(sub: Submission, result: ExecResult) -> Submission:
     sub.timings["execute"] = result.seconds
     sub.checks = result.checks
+    sub.notes += [f"kernel start retried: {why}" for why in result.retries]
     if result.nb_json is None:
         sub.nb = None
     else:
@@ -98,22 +100,12 @@ def _summary_path(out: Path, sub: Submission) -> Path:
 
 
 def _save_summary(out: Path, sub: Submission) -> None:
-    path = _summary_path(out, sub)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(sub.to_summary(), indent=1), encoding="utf-8")
+    """Written last for each submission: the summary is the commit marker a resumed run looks for (resume.py)."""
     # every check the notebook ran, as plain data, for a re-check outside the student's process
-    _autograded_path(out, sub).with_suffix(".checks.jsonl").write_text(
-        "".join(json.dumps(c) + "\n" for c in sub.checks), encoding="utf-8"
+    resume.write_atomic(
+        _autograded_path(out, sub).with_suffix(".checks.jsonl"), "".join(json.dumps(c) + "\n" for c in sub.checks)
     )
-
-
-def _already_graded(out: Path, sub: Submission) -> Submission | None:
-    """The earlier result of an unchanged submission (nbgrader's rule: re-grade only with --force)."""
-    summary = _summary_path(out, sub)
-    if sub.path is None or not summary.exists() or summary.stat().st_mtime < sub.path.stat().st_mtime:
-        return None
-    previous = Submission.from_summary(json.loads(summary.read_text(encoding="utf-8")), sub.path)
-    return previous if previous.state is not State.GRADER_FAULT else None
+    resume.write_atomic(_summary_path(out, sub), json.dumps(sub.to_summary(), indent=1))
 
 
 def _prepare(sub: Submission, options: GradeOptions) -> None:
@@ -140,9 +132,11 @@ def grade_batch(
     options: GradeOptions,
     progress: Callable[[Submission], None] | None = None,
     output_root: Path | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> list[Submission]:
     """Grade every submission of ``assignment`` under ``submissions_dir``; autograded notebooks, result
-    summaries and feedback go under ``output_root`` (default: the course root)."""
+    summaries, feedback and the batch's log (batch_log.py) go under ``output_root`` (default: the course root).
+    ``on_start(n)`` is told how many submissions there are, ``progress(sub)`` each one as it is finished."""
     out = output_root or course.root
     if options.sandbox:
         require_bubblewrap()
@@ -150,12 +144,18 @@ def grade_batch(
     config = course.config()
     names = [p.stem for p in course.source_notebooks(assignment)]
     subs = collect.collect(submissions_dir, assignment, names)
+    spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
+    key = reference.version_key(course, assignment, options.parameters(), spec.cuda)
     kept: set[str] = set()
     for n, sub in enumerate(subs):
-        previous = None if options.force else _already_graded(out, sub)
-        if previous is not None:
-            subs[n] = previous
+        sub.result_key = resume.result_key(sub.path, key, resume.options_that_matter(options))
+        earlier = None if options.force else resume.previous(_summary_path(out, sub), sub.path, sub.result_key)
+        if earlier is not None:
+            subs[n] = earlier
             kept.add(sub.key)
+    if on_start:
+        on_start(len(subs))
+    batch = BatchLog(out, assignment, f"{len(subs)} submission(s), {len(kept)} kept from an earlier run, {options}")
     forbidden = flags.forbidden_calls(course, assignment)
     for sub in subs:
         if sub.key in kept:
@@ -165,19 +165,26 @@ def grade_batch(
         _guard("flag", lambda s: flags.flag(s, forbidden), sub)
         _prepare(sub, options)
     runnable = [s for s in subs if s.ok and s.nb is not None]
-    spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
-    key = reference.version_key(course, assignment, options.parameters(), spec.cuda)
     known = reference.load(course, assignment, key)
     ref_jobs = {} if known is not None or not runnable else _reference_jobs(course, assignment, options)
     # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down)
     threads = max(1, (os.cpu_count() or 1) // options.jobs)
     jobs = len(runnable) + len(ref_jobs)
-    with ProcessPoolExecutor(
-        max_workers=max(1, min(options.jobs, jobs or 1)), mp_context=multiprocessing.get_context("spawn")
-    ) as pool:
+    # warm kernels only in local workers: they end with the pool, whereas a Dask worker outlives the batch and
+    # would keep an idle kernel (and its sandbox) until it is stopped
+    warm_kernels = options.warm_kernels and options.scheduler is None
+    with executors.pool(options.scheduler, max(1, min(options.jobs, jobs or 1))) as pool:
 
         def run(sub: Submission):
-            return pool.submit(execute, nbformat.writes(sub.nb), options.parameters(), options.limits, spec, threads)
+            return pool.submit(
+                execute,
+                nbformat.writes(sub.nb),
+                options.parameters(),
+                options.limits,
+                spec,
+                threads,
+                warm_kernels,
+            )
 
         ref_futures = {name: run(sub) for name, sub in ref_jobs.items()}  # first: every score waits for them
         futures = {sub.key: run(sub) for sub in runnable}
@@ -188,6 +195,7 @@ def grade_batch(
                 reference.save(course, assignment, key, known)
         for sub in subs:
             if sub.key in kept:
+                batch.submission(sub, kept=True)
                 if progress:
                     progress(sub)
                 continue
@@ -203,8 +211,10 @@ def grade_batch(
             _save(out, sub)
             _guard("feedback", lambda s: feedback.write(s, out / "feedback"), sub)
             _save_summary(out, sub)
+            batch.submission(sub)
             if progress:
                 progress(sub)
+    batch.close()
     return subs
 
 

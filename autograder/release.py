@@ -10,13 +10,13 @@ import logging
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
-from sqlalchemy.exc import SQLAlchemyError
 
 from autograder.course_dir import CourseDir
 from autograder.errors import UsageError
+from autograder.gradebook import exclusive, open_gradebook
 from autograder.markup import BEGIN_HIDDEN, BEGIN_SOLUTION, secret_lines
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,10 @@ def generate(course: CourseDir, assignment: str) -> Path:
     converter = GenerateAssignment(coursedir=coursedir, config=config)
     converter.log.setLevel(logging.ERROR)
     try:
-        converter.start()
+        with exclusive(course.db_url):  # generate_assignment writes the assignment's cells into the gradebook
+            converter.start()
+    except UsageError:
+        raise
     except Exception as exc:  # nbgrader raises NbGraderException with the reason already logged
         raise ReleaseError(f"nbgrader generate_assignment failed for {assignment}: {exc}") from exc
     return course.release / assignment
@@ -69,23 +72,16 @@ def release(course: CourseDir, assignment: str) -> Path:
     return folder
 
 
-def open_gradebook(db_url: str) -> Gradebook:
-    """nbgrader's Gradebook, with a one-line UsageError when the URL cannot be opened (missing driver, no such
-    folder, server down)."""
-    try:
-        return Gradebook(db_url)
-    except (SQLAlchemyError, ImportError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"cannot open the gradebook {db_url}: {reason}") from None
-
-
 def ensure_in_gradebook(course: CourseDir, assignment: str) -> None:
     """Restore and scoring read the assignment from the gradebook: release it there if it is missing."""
-    with open_gradebook(course.db_url) as gb:
-        try:
-            known = gb.find_assignment(assignment)
-            if {nb.name for nb in known.notebooks} >= {p.stem for p in course.source_notebooks(assignment)}:
-                return
-        except MissingEntry:
-            pass
-    release(course, assignment)
+    # locked from the look to the release: a second grader must not release the same assignment meanwhile, and
+    # the first Gradebook() on an empty database creates the tables, which two at once cannot
+    with exclusive(course.db_url):
+        with open_gradebook(course.db_url) as gb:
+            try:
+                known = gb.find_assignment(assignment)
+                if {nb.name for nb in known.notebooks} >= {p.stem for p in course.source_notebooks(assignment)}:
+                    return
+            except MissingEntry:
+                pass
+        release(course, assignment)

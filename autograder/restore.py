@@ -31,6 +31,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets.config import Config
 
+from autograder.gradebook import exclusive
 from autograder.markup import grade_id
 from autograder.submission import State, Submission
 
@@ -124,8 +125,9 @@ def restore(sub: Submission, config: Config, db_url: str) -> Submission:
     nb: NotebookNode = sub.nb
     resources = nbgrader_resources(sub, db_url)
     try:
-        for step in SANITIZE:
-            nb, resources = step(config=config).preprocess(nb, resources)
+        with exclusive(db_url):  # RestoreCells opens the gradebook (and nbgrader's Gradebook() may write)
+            for step in SANITIZE:
+                nb, resources = step(config=config).preprocess(nb, resources)
     except ValidationError as exc:
         return sub.fail(State.STUDENT_FAULT, f"notebook structure altered: {str(exc).splitlines()[0][:200]}")
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # nbgrader choking on edited metadata

@@ -23,6 +23,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import SaveAutoGrades
 from traitlets.config import Config
 
+from autograder.gradebook import exclusive
 from autograder.markup import BEGIN_HIDDEN, grade_id, is_autograded_test, item_of
 from autograder.restore import nbgrader_resources
 from autograder.submission import ItemResult, State, Submission
@@ -139,6 +140,12 @@ def _zero_all(sub: Submission, db_url: str) -> None:
 def score(sub: Submission, config: Config, db_url: str, reference_cells: dict | None = None) -> Submission:
     if sub.state is State.GRADER_FAULT:
         return sub  # not the student's doing: leave the gradebook as it was, to be re-graded
+    # one writer at a time (gradebook.py): another grader on the same database may be adding the same student
+    with exclusive(db_url):
+        return _score(sub, config, db_url, reference_cells)
+
+
+def _score(sub: Submission, config: Config, db_url: str, reference_cells: dict | None) -> Submission:
     _ensure_submission(sub, db_url)
     if sub.nb is None:  # nothing to run: every item is 0, with the reason
         _zero_all(sub, db_url)

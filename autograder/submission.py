@@ -43,6 +43,8 @@ class Submission:
     timings: dict[str, float] = field(default_factory=dict)
     checks: list[dict] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # static findings in the student's code (flags.py)
+    result_key: str = ""  # what this result depends on (resume.py): same key, same result
+    notes: list[str] = field(default_factory=list)  # what the grader did about its own trouble (start retries)
 
     @property
     def key(self) -> str:
@@ -78,6 +80,8 @@ class Submission:
             "items": [asdict(r) for r in self.results],
             "flags": self.flags,
             "timings": self.timings,
+            "result_key": self.result_key,
+            "notes": self.notes,
         }
 
     @classmethod
@@ -93,6 +97,8 @@ class Submission:
         sub.results = [ItemResult(**item) for item in summary["items"]]
         sub.timings = summary.get("timings", {})
         sub.flags = list(summary.get("flags", []))
+        sub.result_key = str(summary.get("result_key", ""))
+        sub.notes = list(summary.get("notes", []))
         return sub
 
     @property

@@ -1,16 +1,17 @@
 """Timing runs for DESIGN.md section 8 (printed, never asserted).
 
-    .venv/bin/python scripts/benchmark.py [ASSIGNMENT] [--full] [--students N]
+    .venv/bin/python scripts/benchmark.py [ASSIGNMENT] [--full] [--students N] [--jobs J] [--cold]
     .venv/bin/python scripts/benchmark.py --notebooks     # every assignment, FAST=True and FAST=False
     .venv/bin/python scripts/benchmark.py --lab           # seconds until `autograder lab` serves
     .venv/bin/python scripts/benchmark.py --sandbox-cost [ASSIGNMENT] [--students N]
 
 Prints:
 - the reference notebook's wall time under plain papermill with FAST=True (and FAST=False with --full);
-- grading the first N students of the sample class with ``autograder``, one worker: wall time per submission,
-  the time inside cells (papermill's per-cell durations) and the overhead beyond them;
-- the same submissions through plain ``nbgrader autograde`` (its own Execute preprocessor), and the ratio;
-- peak resident memory of the grading process and of the largest kernel.
+- N submissions (default 40: the sample class, known bugs and variants, repeated if short) through plain
+  ``nbgrader autograde`` (its own Execute preprocessor, one process) and through ``autograder`` (--jobs workers,
+  default 2, sandbox on, warm kernels; --cold adds a run without them): wall times, the speed-up, per notebook
+  the time in cells and the overhead beyond them, a blank release notebook's time, a worker's peak memory;
+- peak resident memory of the grading process.
 With --sandbox-cost: what the sandbox and the outside re-check add per notebook (the same submissions graded
 without and with the sandbox, one worker, alternating runs; the re-check timed on its own), and the one-time
 reference run per assignment version.
@@ -19,11 +20,13 @@ reference run per assignment version.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +39,7 @@ from autograder.execute import Limits
 from autograder.markup import strip_markers
 from autograder.pipeline import GradeOptions, grade_batch
 from autograder.release import release
+from autograder.sandbox import _children
 
 
 def papermill_time(source: Path, fast: bool) -> float:
@@ -133,17 +137,80 @@ def sandbox_cost(assignment: str, count: int, rounds: int = 2) -> None:
     print(f"first grading (including the one-time reference run): {first:.1f} s")
 
 
+class WorkerMemory:
+    """Peak resident memory of each direct child of this process (a grading worker, without its kernels),
+    sampled every 0.2 s while a batch runs."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.wait(0.2):
+            for pid in _children().get(os.getpid(), []):
+                try:
+                    with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+                        self.peak = max(self.peak, int(fh.read().split()[1]) * page)
+                except (OSError, ValueError, IndexError):
+                    pass
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def class_of(course: CourseDir, assignment: str, n: int) -> list[sample_class.Student]:
+    """The first ``n`` students of the sample class (reference, blank, known bugs, variants), repeated if short."""
+    everyone = sample_class.build(course, assignment, misbehaving=False, variants=True)
+    return [
+        sample_class.Student(f"{s.name}-{k // len(everyone)}" if k >= len(everyone) else s.name, s.notebooks)
+        for k, s in ((k, everyone[k % len(everyone)]) for k in range(n))
+    ]
+
+
+def ours(course: CourseDir, assignment: str, jobs: int, warm_kernels: bool) -> float:
+    shutil.rmtree(course.autograded, ignore_errors=True)
+    options = GradeOptions(jobs=jobs, warm_kernels=warm_kernels, limits=Limits(notebook_timeout=600, cell_timeout=120))
+    with WorkerMemory() as memory:
+        started = time.perf_counter()
+        subs = grade_batch(course, assignment, course.submitted, options)
+        wall = time.perf_counter() - started
+    n = len(subs)
+    paths = {s.student: course.autograded / s.student / assignment / f"{s.notebook_name}.ipynb" for s in subs}
+    inside = {s.student: cell_seconds(paths[s.student]) for s in subs}
+    # per notebook, what the grader adds beyond the notebook's own cells: its execution minus the cells, plus
+    # every stage of ours before and after it (independent of how many run at once)
+    overhead = [sum(s.timings.values()) - inside[s.student] for s in subs]
+    blank = next(s for s in subs if s.student == "blank")
+    label = f"{jobs} worker(s), sandbox on, {'warm' if warm_kernels else 'cold'} kernels"
+    print(
+        f"autograder, {label}: {wall:6.1f} s for {n} ({n / wall * 60:5.1f} per minute); per notebook "
+        f"{sum(inside.values()) / n:4.2f} s in cells, overhead {sum(overhead) / n:4.2f} s "
+        f"(max {max(overhead):4.2f} s); blank release notebook {sum(blank.timings.values()):4.2f} s; "
+        f"peak worker RSS {memory.peak / 2**20:.0f} MiB"
+    )
+    return wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="01_optimizers")
     parser.add_argument("--full", action="store_true", help="also time FAST=False (minutes)")
-    parser.add_argument("--students", type=int, default=6, help="sample-class students to grade (default 6)")
+    parser.add_argument("--students", type=int, default=40, help="submissions to grade (default 40)")
+    parser.add_argument("--jobs", type=int, default=2, help="our workers (default 2)")
+    parser.add_argument("--cold", action="store_true", help="also grade with cold kernels (warm.py off)")
     parser.add_argument("--notebooks", action="store_true", help="only: every reference, FAST=True and False")
     parser.add_argument("--lab", action="store_true", help="only: seconds until `autograder lab` serves")
     parser.add_argument("--sandbox-cost", action="store_true", help="only: what the sandbox and re-check add")
     args = parser.parse_args()
     if args.sandbox_cost:
-        return sandbox_cost(args.assignment, args.students)
+        return sandbox_cost(args.assignment, min(args.students, 6))
     if args.notebooks:
         return notebooks()
     if args.lab:
@@ -153,6 +220,7 @@ def main() -> None:
         root = Path(tmp) / "course"
         shutil.copytree(DEFAULT_ROOT / "source", root / "source")
         shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
+        shutil.copytree(DEFAULT_ROOT / "variants", root / "variants")
         course = CourseDir(root)
         source = course.source_notebooks(args.assignment)[0]
         # nbgrader cannot inject parameters: give both graders the same FAST=True notebook to compare
@@ -168,25 +236,11 @@ def main() -> None:
             print(f"FAST=False: {papermill_time(source, False):6.1f} s")
 
         release(course, args.assignment)
-        students = [s for s in sample_class.build(course, args.assignment, misbehaving=False)][: args.students]
+        students = class_of(course, args.assignment, args.students)
         sample_class.write(students, args.assignment, course.submitted)
-        print(f"\n== grading {len(students)} sample-class submissions, one worker")
-        options = GradeOptions(jobs=1, limits=Limits(notebook_timeout=600, cell_timeout=120))
-        started = time.perf_counter()
-        subs = grade_batch(course, args.assignment, course.submitted, options)
-        ours = time.perf_counter() - started
-        inside = sum(
-            cell_seconds(course.autograded / s.student / args.assignment / f"{s.notebook_name}.ipynb") for s in subs
-        )
-        n = len(subs)
-        print(
-            f"autograder: {ours:6.1f} s total, {ours / n:5.1f} s per submission, "
-            f"{inside / n:5.1f} s in cells, overhead {(ours - inside) / n:5.1f} s per submission"
-        )
-
-        # plain nbgrader autograde on the same submissions (its Execute preprocessor, one process)
+        print(f"\n== the same {len(students)} submissions, graded by plain nbgrader autograde and by autograder")
+        # plain nbgrader autograde (its Execute preprocessor, one process, no sandbox)
         nbgrader = Path(sys.executable).with_name("nbgrader")
-        shutil.rmtree(course.autograded)
         started = time.perf_counter()
         done = subprocess.run(
             [str(nbgrader), "autograde", args.assignment, "--force", "--ExecutePreprocessor.timeout=600"],
@@ -196,15 +250,18 @@ def main() -> None:
         )
         plain = time.perf_counter() - started
         status = "" if done.returncode == 0 else f" (exit {done.returncode})"
-        print(f"nbgrader autograde: {plain:6.1f} s total, {plain / n:5.1f} s per submission{status}")
-        print(
-            f"ratio autograder / nbgrader autograde: {ours / plain:.2f} "
-            f"(ours also injects FAST=True, restores, caps output and writes feedback)"
-        )
+        print(f"nbgrader autograde: {plain:6.1f} s for {len(students)}, {plain / len(students):5.2f} s each{status}")
+        wall = ours(course, args.assignment, args.jobs, warm_kernels=True)
+        print(f"speed-up over nbgrader autograde: {plain / wall:.2f}x (goal >= 3x with 2 workers)")
+        if args.cold:
+            cold = ours(course, args.assignment, args.jobs, warm_kernels=False)
+            print(f"warm kernels save {(cold - wall) / len(students):.2f} s per notebook here")
 
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"\npeak RSS: grading process {self_rss:.0f} MiB, largest child (worker or kernel) {child_rss:.0f} MiB")
+    print(
+        f"\npeak RSS: grading process {self_rss:.0f} MiB, largest reaped child (worker or kernel) {child_rss:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -25,3 +25,16 @@ def tiny(_tiny_template, tmp_path) -> CourseDir:
     root = tmp_path / "course"
     shutil.copytree(_tiny_template, root)
     return CourseDir(root)
+
+
+@pytest.fixture
+def reap_sandboxes():
+    """For a test that SIGKILLs a grader or a worker: the sandbox folders of the kernels it killed (which no
+    one is left to remove) are removed after it, so later tests that look for leftovers see only their own."""
+    import tempfile
+
+    tmp = Path(tempfile.gettempdir())
+    before = set(tmp.glob("ag-*"))
+    yield
+    for box in set(tmp.glob("ag-*")) - before:
+        shutil.rmtree(box, ignore_errors=True)

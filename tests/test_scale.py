@@ -1,0 +1,185 @@
+"""Grading many notebooks: kernel starts retried (and never charged), many more kernels than cores at once,
+resume after the grader is killed, the batch log, warm kernels."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import nbformat
+import pytest
+from nbformat import v4
+from nbgrader.api import Gradebook
+from tiny_course import ASSIGNMENT
+
+from autograder import sample_class, warm
+from autograder.course_dir import CourseDir
+from autograder.execute import ExecResult, Limits, execute, retry_start
+from autograder.pipeline import GradeOptions, grade_batch
+from autograder.sandbox import SandboxSpec
+from autograder.submission import State
+
+
+def _attempts(*results: ExecResult):
+    calls = iter(results)
+    return lambda: next(calls)
+
+
+def _no_start(why: str) -> ExecResult:
+    return ExecResult(None, State.GRADER_FAULT, f"execution failed: {why}", 0.1, [])
+
+
+def test_a_kernel_that_did_not_start_is_started_again_with_the_reasons_kept():
+    ran = ExecResult("{}", None, "", 1.0, [{"id": "a"}])
+    result = retry_start(_attempts(_no_start("died before kernel_info"), _no_start("no reply in 60 s"), ran), pause=0)
+    assert result.fault is None and result.checks == [{"id": "a"}]
+    assert result.retries == ["execution failed: died before kernel_info", "execution failed: no reply in 60 s"]
+
+
+def test_retries_are_bounded_and_the_fault_says_so():
+    result = retry_start(_attempts(*[_no_start(f"try {n}") for n in range(5)]), attempts=3, pause=0)
+    assert result.never_started and result.reason == "execution failed: try 2 (after 3 attempts)"
+    assert len(result.retries) == 2
+
+
+def test_a_student_fault_or_a_run_that_started_is_not_retried():
+    crashed = ExecResult("{}", State.STUDENT_FAULT, "kernel crashed in cell 3", 2.0, [])
+    assert retry_start(_attempts(crashed), pause=0) is crashed and crashed.retries == []
+    cut_short = ExecResult("{}", State.GRADER_FAULT, "execution ended early", 2.0, [])  # cells ran: not a start
+    assert retry_start(_attempts(cut_short), pause=0).retries == []
+
+
+# --------------------------------------------------------------------------- real kernels
+
+
+OPTIONS = GradeOptions(limits=Limits(notebook_timeout=240, cell_timeout=60))
+
+
+def _reference_class(course, n: int) -> None:
+    (reference,) = [s for s in sample_class.build(course, ASSIGNMENT) if s.name == "reference"]
+    for k in range(n):
+        folder = course.submitted / f"student{k:02d}" / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(reference.notebooks[ASSIGNMENT], folder / f"{ASSIGNMENT}.ipynb")
+
+
+def test_many_more_kernels_than_cores_start_without_a_grader_fault(tiny):
+    """24 notebooks, 12 kernels at once on this 2-core machine: every start succeeds (retried if it must)."""
+    _reference_class(tiny, 24)
+    subs = grade_batch(tiny, ASSIGNMENT, tiny.submitted, replace(OPTIONS, jobs=12))
+    retried = [note for s in subs for note in s.notes]
+    faults = [(s.student, s.reason) for s in subs if s.state.value != "graded"]
+    assert len(subs) == 24 and not faults, (faults, retried)
+    assert {s.score for s in subs} == {4.0}
+    print(f"24 notebooks, 12 at once: 0 grader faults, {len(retried)} start(s) retried: {retried}")
+
+
+def _grade_cli(course, *extra: str, **popen) -> subprocess.Popen:
+    env = {**os.environ, "AUTOGRADER_COURSE": str(course.root)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--jobs", "1", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: the kill takes workers and kernels with it
+        **popen,
+    )
+
+
+def _results(course) -> dict[str, dict]:
+    """Every result file, minus what differs between two runs of the same work (timings, notes, the log)."""
+    out = {}
+    for path in sorted(course.autograded.glob(f"*/{ASSIGNMENT}/*.result.json")):
+        data = json.loads(path.read_text())
+        out[path.parent.parent.name] = {k: v for k, v in data.items() if k not in ("timings", "notes")}
+        checks = path.with_name(path.name.replace(".result.json", ".checks.jsonl"))
+        out[path.parent.parent.name]["checks"] = checks.read_text()
+    return out
+
+
+def _gradebook(course) -> list[tuple]:
+    with Gradebook(course.db_url) as gb:
+        rows = []
+        for student in gb.students:
+            sub = gb.find_submission(ASSIGNMENT, student.id)
+            for nb in sub.notebooks:
+                rows += [(student.id, g.name, g.score, g.auto_score) for g in nb.grades]
+        return sorted(rows)
+
+
+@pytest.mark.usefixtures("reap_sandboxes")
+def test_a_grader_killed_mid_batch_resumes_to_the_same_result(tiny, tmp_path):
+    sample_class.write(
+        [s for s in sample_class.build(tiny, ASSIGNMENT) if s.kind in ("reference", "blank", "mutant")],
+        ASSIGNMENT,
+        tiny.submitted,
+    )
+    _reference_class(tiny, 2)
+    clean = CourseDir(shutil.copytree(tiny.root, tmp_path / "clean"))
+    uninterrupted = _grade_cli(clean, "--jobs", "2")
+    assert uninterrupted.wait(timeout=600) == 0, uninterrupted.stdout.read()
+
+    first = _grade_cli(tiny)
+    deadline = time.monotonic() + 300
+    while len(list(tiny.autograded.glob(f"*/{ASSIGNMENT}/*.result.json"))) < 3:
+        assert first.poll() is None and time.monotonic() < deadline, "the batch ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=30)
+    done_before = len(_results(tiny))
+    assert 3 <= done_before < 7
+
+    again = _grade_cli(tiny)
+    output = again.communicate(timeout=600)[0]
+    assert again.returncode == 0, output
+    assert _results(tiny) == _results(clean)  # same points, states, checks, keys: nothing lost
+    assert _gradebook(tiny) == _gradebook(clean)  # and the gradebook has each grade once
+    killed, resumed = sorted((tiny.root / "logs").glob("*.log"))  # one log per batch, the killed one cut short
+    assert "done in" not in killed.read_text() and killed.read_text().count(" graded ") >= done_before - 1
+    assert resumed.read_text().count("| kept from an earlier run") == done_before
+
+
+# --------------------------------------------------------------------------- warm kernels
+
+
+PROBE = (
+    "import os, sys\n"
+    "print('torch loaded:', 'torch' in sys.modules)\n"
+    "print('names:', sorted(k for k in globals() if not k.startswith('_') and k not in ('os', 'sys')))\n"
+    "print('left by an earlier student:', os.path.exists('/tmp/mine'), 'secret' in globals())\n"
+    "open('/tmp/mine', 'w').write('x')\n"
+    "secret = 42"
+)
+
+
+def _probe_notebook() -> str:
+    params = v4.new_code_cell('SEED = 0\nDEVICE = "cpu"\nFAST = True')
+    params.metadata["tags"] = ["parameters"]
+    nb = v4.new_notebook(cells=[params, v4.new_code_cell(PROBE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.writes(nb)
+
+
+def _probe(result) -> list[str]:
+    assert result.fault is None, result.reason
+    return nbformat.reads(result.nb_json, as_version=4).cells[-1].outputs[0]["text"].splitlines()
+
+
+def test_a_warm_kernel_has_torch_loaded_and_nothing_of_the_previous_student(tmp_path):
+    spec = SandboxSpec(True, False, hidden=(str(tmp_path),))
+    run = lambda warm_kernels: execute(_probe_notebook(), {}, Limits(), spec, 1, warm_kernels)  # noqa: E731
+    try:
+        cold = _probe(run(False))
+        first = _probe(run(True))  # no warm kernel yet: starts cold, leaves one for the next
+        second = _probe(run(True))
+    finally:
+        warm.take(None)  # the warm kernel left for a next submission (matches no key: shut down)
+    assert cold[0] == first[0] == "torch loaded: False"
+    assert second[0] == "torch loaded: True"  # imported before the student's first cell
+    assert second[1] == cold[1]  # the preload left no name in the student's namespace
+    assert second[2] == cold[2] == "left by an earlier student: False False"  # a fresh sandbox and kernel each
