@@ -1,6 +1,6 @@
 """Timing runs for DESIGN.md section 8 (printed, never asserted).
 
-    .venv/bin/python scripts/benchmark.py [ASSIGNMENT] [--full] [--students N] [--jobs J] [--cold]
+    .venv/bin/python scripts/benchmark.py [ASSIGNMENT] [--full] [--students N] [--jobs J] [--cold] [--dask]
     .venv/bin/python scripts/benchmark.py --notebooks     # every assignment, FAST=True and FAST=False
     .venv/bin/python scripts/benchmark.py --lab           # seconds until `autograder lab` serves
     .venv/bin/python scripts/benchmark.py --sandbox-cost [ASSIGNMENT] [--students N]
@@ -11,6 +11,7 @@ Prints:
   ``nbgrader autograde`` (its own Execute preprocessor, one process) and through ``autograder`` (--jobs workers,
   default 2, sandbox on, warm kernels; --cold adds a run without them): wall times, the speed-up, per notebook
   the time in cells and the overhead beyond them, a blank release notebook's time, a worker's peak memory;
+  with --dask the same batch through ``--scheduler`` on a local Dask cluster of 1 and of 2 workers;
 - peak resident memory of the grading process.
 With --sandbox-cost: what the sandbox and the outside re-check add per notebook (the same submissions graded
 without and with the sandbox, one worker, alternating runs; the re-check timed on its own), and the one-time
@@ -174,9 +175,14 @@ def class_of(course: CourseDir, assignment: str, n: int) -> list[sample_class.St
     ]
 
 
-def ours(course: CourseDir, assignment: str, jobs: int, warm_kernels: bool) -> float:
+def ours(course: CourseDir, assignment: str, jobs: int, warm_kernels: bool, scheduler: str | None = None) -> float:
     shutil.rmtree(course.autograded, ignore_errors=True)
-    options = GradeOptions(jobs=jobs, warm_kernels=warm_kernels, limits=Limits(notebook_timeout=600, cell_timeout=120))
+    options = GradeOptions(
+        jobs=jobs,
+        warm_kernels=warm_kernels,
+        scheduler=scheduler,
+        limits=Limits(notebook_timeout=600, cell_timeout=120),
+    )
     with WorkerMemory() as memory:
         started = time.perf_counter()
         subs = grade_batch(course, assignment, course.submitted, options)
@@ -188,14 +194,24 @@ def ours(course: CourseDir, assignment: str, jobs: int, warm_kernels: bool) -> f
     # every stage of ours before and after it (independent of how many run at once)
     overhead = [sum(s.timings.values()) - inside[s.student] for s in subs]
     blank = next(s for s in subs if s.student == "blank")
-    label = f"{jobs} worker(s), sandbox on, {'warm' if warm_kernels else 'cold'} kernels"
+    label = f"{jobs} worker(s), sandbox on, {'warm' if warm_kernels and not scheduler else 'cold'} kernels"
+    label += f", on a Dask cluster ({scheduler})" if scheduler else ""
     print(
         f"autograder, {label}: {wall:6.1f} s for {n} ({n / wall * 60:5.1f} per minute); per notebook "
         f"{sum(inside.values()) / n:4.2f} s in cells, overhead {sum(overhead) / n:4.2f} s "
-        f"(max {max(overhead):4.2f} s); blank release notebook {sum(blank.timings.values()):4.2f} s; "
-        f"peak worker RSS {memory.peak / 2**20:.0f} MiB"
+        f"(max {max(overhead):4.2f} s); blank release notebook {sum(blank.timings.values()):4.2f} s"
+        + ("" if scheduler else f"; peak worker RSS {memory.peak / 2**20:.0f} MiB")  # Dask's are not our children
     )
     return wall
+
+
+def dask_throughput(course: CourseDir, assignment: str) -> None:
+    """The same submissions through ``--scheduler`` on a local Dask cluster of 1, then 2 single-thread workers."""
+    from distributed import LocalCluster
+
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            ours(course, assignment, workers, warm_kernels=False, scheduler=cluster.scheduler_address)
 
 
 def main() -> None:
@@ -205,6 +221,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=40, help="submissions to grade (default 40)")
     parser.add_argument("--jobs", type=int, default=2, help="our workers (default 2)")
     parser.add_argument("--cold", action="store_true", help="also grade with cold kernels (warm.py off)")
+    parser.add_argument("--dask", action="store_true", help="also: throughput on a local Dask cluster, 1 and 2 workers")
     parser.add_argument("--notebooks", action="store_true", help="only: every reference, FAST=True and False")
     parser.add_argument("--lab", action="store_true", help="only: seconds until `autograder lab` serves")
     parser.add_argument("--sandbox-cost", action="store_true", help="only: what the sandbox and re-check add")
@@ -256,6 +273,8 @@ def main() -> None:
         if args.cold:
             cold = ours(course, args.assignment, args.jobs, warm_kernels=False)
             print(f"warm kernels save {(cold - wall) / len(students):.2f} s per notebook here")
+        if args.dask:
+            dask_throughput(course, args.assignment)
 
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
