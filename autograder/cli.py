@@ -51,6 +51,16 @@ def _scheduler_address(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def db_option(p: argparse.ArgumentParser) -> None:
+    """The gradebook, for the commands that write it (release, grade); validate grades in a scratch gradebook
+    of its own and report reads the result files, so neither takes it."""
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="gradebook URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB (default sqlite:///<course>/gradebook.db)",
+    )
+
+
 def _course(args: argparse.Namespace) -> CourseDir:
     return CourseDir(Path(args.course).resolve() if args.course else env_root(), getattr(args, "db", None) or "")
 
@@ -241,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write what a student gets into DIR (new or empty): release notebooks, the course package, "
         "the datasets they load, the pinned requirements",
     )
+    db_option(p)
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser(
@@ -255,11 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="grade every submission DIR/<student>/ASSIGNMENT/*.ipynb into the gradebook")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--submissions", metavar="DIR", help="default: the course's submitted/")
-    p.add_argument(
-        "--db",
-        metavar="URL",
-        help="gradebook URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB (default sqlite:///<course>/gradebook.db)",
-    )
+    db_option(p)
     p.add_argument(
         "--force",
         action="store_true",

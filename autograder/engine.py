@@ -23,15 +23,18 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode, v4
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
+from autograder.forkserver import ForkedProvisioner, ForkServer
 from autograder.markup import grade_id
 from autograder.sandbox import Box, Watch
 
@@ -90,17 +93,62 @@ class CheckLogReader:
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """jupyter_client's manager with the launch command wrapped by the sandbox (``box``; None: no sandbox).
+    """jupyter_client's manager with the launch command wrapped by the sandbox (``box``; None: no sandbox), or
+    the kernel forked by this worker's fork server (``forkserver``, which builds the same sandbox itself).
     Always the ``ipc`` transport, with the connection file and sockets in the box's shared directory."""
 
     box: Box | None = None
+    forkserver: ForkServer | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.forkserver is not None and self.provisioner is None:
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # jupyter_client checks every 0.1 s whether a killed kernel is gone; it is within milliseconds, and the
+        # first check always comes too early, so the default costs 0.1 s of every notebook
+        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
         if self.box is None or not self.box.spec.enabled:
             return command
         self.box.prepare_connection_file()
+        if self.forkserver is not None:
+            return command
         return self.box.wrap(command, dict((self._launch_args or {}).get("env") or {}))
+
+
+class PromptClient(AsyncKernelClient):
+    """jupyter_client's client, but ready as soon as the kernel is: ``wait_for_ready`` waits 0.2 s for IOPub
+    to go quiet after the kernel_info reply (a fixed 0.2 s of every notebook); over the local ``ipc`` transport
+    its messages arrive within milliseconds, so each IOPub wait there is capped at READY_IOPUB_WAIT. A message
+    that still comes late belongs to no cell (nbclient matches replies by parent id) and is dropped."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        channel = self.iopub_channel
+        original = channel.get_msg
+        channel.get_msg = lambda timeout=None: original(timeout=min(timeout or READY_IOPUB_WAIT, READY_IOPUB_WAIT))
+        try:
+            await AsyncKernelClient.wait_for_ready(self, timeout)
+        finally:
+            del channel.get_msg
+
+
+READY_IOPUB_WAIT = 0.05  # seconds
+
+
+def new_kernel_manager(box: Box, forkserver: ForkServer | None = None, **kw) -> SandboxedKernelManager:
+    km = SandboxedKernelManager(kernel_name="python3", client_class="autograder.engine.PromptClient", **kw)
+    km.box = box
+    km.forkserver = forkserver
+    km.transport = "ipc"
+    km.connection_file = str(box.connection_file)
+    # interrupt over the control channel: a SIGINT to the process would reach bubblewrap, not the kernel
+    km.kernel_spec.interrupt_mode = "message"
+    return km
 
 
 class GradingClient(PapermillNotebookClient):
@@ -116,9 +164,11 @@ class GradingClient(PapermillNotebookClient):
         box: Box,
         memory_limit: int,
         warm_km: SandboxedKernelManager | None = None,
+        forkserver: ForkServer | None = None,
         **kw,
     ):
         super().__init__(nb_man, **kw)
+        self.forkserver = forkserver
         self.warm_km = warm_km  # started already in ``box`` (warm.py): nbclient then skips starting one
         self.outcome = outcome
         self.notebook_timeout = notebook_timeout
@@ -133,12 +183,7 @@ class GradingClient(PapermillNotebookClient):
         if self.warm_km is not None:
             self.km = self.warm_km
             return self.km
-        self.km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
-        self.km.box = self.box
-        self.km.transport = "ipc"
-        self.km.connection_file = str(self.box.connection_file)
-        # interrupt over the control channel: a SIGINT to the process would reach bubblewrap, not the kernel
-        self.km.kernel_spec.interrupt_mode = "message"
+        self.km = new_kernel_manager(self.box, self.forkserver, config=self.config)
         return self.km
 
     def _kernel_pid(self) -> int | None:
@@ -222,6 +267,7 @@ class GradingEngine(NBClientEngine):
         box: Box,
         memory_limit: int,
         warm_km: SandboxedKernelManager | None = None,
+        forkserver: ForkServer | None = None,
         **kwargs,
     ):
         client = GradingClient(
@@ -232,6 +278,7 @@ class GradingEngine(NBClientEngine):
             box,
             memory_limit,
             warm_km,
+            forkserver,
             timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,

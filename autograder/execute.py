@@ -20,7 +20,7 @@ import papermill
 from papermill.execute import ERROR_MARKER_TAG
 
 from autograder import engine as _engine  # noqa: F401 - registers the papermill engine
-from autograder import warm
+from autograder import forkserver, warm
 from autograder.engine import ENGINE_NAME, Outcome
 from autograder.markup import grade_id
 from autograder.sandbox import Box, SandboxSpec
@@ -57,6 +57,30 @@ class ExecResult:
 # fresh sandbox usually starts. Bounded, so a machine that cannot start kernels at all still ends the batch.
 START_ATTEMPTS = 3
 RETRY_PAUSE = 1.0  # seconds, times the attempt number: lets a burst of starts pass
+
+
+def cores() -> int:
+    """The cores this process may use (its affinity: a SLURM job's or a container's share, not the machine's)."""
+    return len(os.sched_getaffinity(0)) or os.cpu_count() or 1
+
+
+def kernel_threads(threads: int | None) -> int:
+    """``threads``; or, for a notebook on a Dask worker (None: the client cannot know the worker's machine),
+    this machine's cores over the task slots of every worker on it, so kernels running at once do not
+    oversubscribe the cores."""
+    if threads is not None:
+        return threads
+    try:
+        from distributed import get_client, get_worker
+        from distributed.comm import get_address_host
+
+        worker = get_worker()
+        host = get_address_host(worker.address)
+        here = [w for w in get_client().scheduler_info()["workers"].values() if w.get("host") == host]
+        slots = sum(w["nthreads"] for w in here) or worker.state.nthreads
+    except (ImportError, ValueError, KeyError, OSError):  # not on a Dask worker, or the scheduler would not say
+        slots = 1
+    return max(1, cores() // max(1, slots))
 
 
 def kernel_env(check_log: Path, threads: int, box: Box | None = None) -> dict[str, str]:
@@ -102,20 +126,48 @@ def _without_papermill_markers(nb):
     return nb
 
 
+def _worker_kernels(sandbox: SandboxSpec, threads: int, limits: Limits):
+    """What a worker's warm kernels are keyed by, their environment, and its fork server (None where none)."""
+    key = (sandbox, threads, limits.startup_timeout)
+    env_for = lambda box: kernel_env(box.check_log, threads, box)  # noqa: E731
+    return key, env_for, forkserver.for_worker(sandbox, threads, env_for, limits.startup_timeout)
+
+
+def prepare_worker(sandbox: SandboxSpec, threads: int, limits: Limits) -> None:
+    """A grading worker's first act (the pool's initializer): its fork server and first warm kernel start
+    while the grader is still restoring the submissions."""
+    try:
+        key, env_for, server = _worker_kernels(sandbox, threads, limits)
+        warm.start(key, sandbox, env_for, server)
+    except Exception as exc:  # noqa: BLE001 - an initializer that raises would break the whole pool
+        log.warning("could not prepare this worker's kernels (they start when needed): %s", exc)
+
+
 def execute(
-    nb_json: str, parameters: dict, limits: Limits, sandbox: SandboxSpec, threads: int = 1, warm_kernels: bool = False
+    nb_json: str,
+    parameters: dict,
+    limits: Limits,
+    sandbox: SandboxSpec,
+    threads: int | None = 1,
+    warm_kernels: bool = False,
 ) -> ExecResult:
     """Execute one notebook in a fresh sandbox; never raises for anything the notebook does. A kernel that does
-    not start is started again, up to START_ATTEMPTS times; the reasons of the failed starts come back in
-    ``retries``. With ``warm_kernels`` the first attempt uses the kernel this worker started after its previous
-    notebook (warm.py), and the kernel for the next one is started before this returns."""
-    key = (sandbox, threads, limits.startup_timeout)
-    first = warm.take(key) if warm_kernels else None
-    attempts = iter([first])
-    result = retry_start(lambda: execute_once(nb_json, parameters, limits, sandbox, threads, next(attempts, None)))
-    if warm_kernels:
-        warm.start(key, sandbox, lambda box: kernel_env(box.check_log, threads, box))
-    return result
+    not start is started again, up to START_ATTEMPTS times (the last time without the fork server); the reasons
+    of the failed starts come back in ``retries``. With ``warm_kernels`` (a grading worker's setting) kernels are
+    forked by this worker's fork server where it applies (forkserver.py), the first attempt uses the kernel
+    started while the previous notebook ran (warm.py), and the kernel for the next one starts now. ``threads``
+    None: worked out here (``kernel_threads``)."""
+    threads = kernel_threads(threads)
+    if not warm_kernels:
+        return retry_start(lambda: execute_once(nb_json, parameters, limits, sandbox, threads))
+    key, env_for, server = _worker_kernels(sandbox, threads, limits)
+    attempts = iter([(warm.take(key), server), *[(None, server)] * (START_ATTEMPTS - 2), (None, None)])
+    # the next submission's kernel starts now and is ready when this notebook is done: started after it, it
+    # would still be starting when the next task arrives (a worker with a queue of work never waits idle).
+    # Two kernels of this worker are alive at once, in sandboxes of their own (separate pid, mount and ipc
+    # namespaces): the waiting one runs nothing of a student's until this one is gone.
+    warm.start(key, sandbox, env_for, server)
+    return retry_start(lambda: execute_once(nb_json, parameters, limits, sandbox, threads, *next(attempts)))
 
 
 def retry_start(
@@ -142,12 +194,16 @@ def execute_once(
     sandbox: SandboxSpec,
     threads: int = 1,
     warm_kernel: warm.WarmKernel | None = None,
+    server: forkserver.ForkServer | None = None,
 ) -> ExecResult:
-    """One attempt: one sandbox, one kernel (``warm_kernel``'s, already started in its own box, or a new one),
-    the whole notebook."""
+    """One attempt: one sandbox, one kernel (``warm_kernel``'s, already started in its own box, or a new one,
+    forked by ``server`` if given), the whole notebook."""
     start = time.perf_counter()
     nb = nbformat.reads(nb_json, as_version=4)
-    box = warm_kernel.box if warm_kernel is not None else Box(sandbox)
+    if warm_kernel is not None:
+        box = warm_kernel.box
+    else:
+        box = Box(sandbox, parent=server.spool if server is not None else None)
     outcome = Outcome()
     try:
         papermill.execute_notebook(
@@ -168,6 +224,7 @@ def execute_once(
             box=box,
             memory_limit=limits.memory_rss_baseline + sandbox.limits.memory_bytes,
             warm_km=warm_kernel.km if warm_kernel is not None else None,
+            forkserver=server,
         )
     except papermill.PapermillExecutionError:
         pass  # errors in cells are the student's and are scored per cell

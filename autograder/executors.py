@@ -51,11 +51,13 @@ def check_scheduler_address(address: str) -> str:
 
 
 @contextmanager
-def pool(scheduler: str | None, workers: int) -> Iterator[Pool]:
-    """Local worker processes (``workers`` of them), or the Dask cluster whose scheduler is at ``scheduler``."""
+def pool(scheduler: str | None, workers: int, warm_up: Callable[[], None] | None = None) -> Iterator[Pool]:
+    """Local worker processes (``workers`` of them, each running ``warm_up`` first), or the Dask cluster whose
+    scheduler is at ``scheduler``."""
     if scheduler is None:
         # spawn, not fork: the grader's process holds threads and a gradebook connection
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as local:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up) as local:
             yield local
         return
     dask_pool = DaskPool(check_scheduler_address(scheduler))

@@ -19,6 +19,7 @@ come from the gradebook and are the course's):
 from __future__ import annotations
 
 import ast
+import functools
 
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
@@ -67,6 +68,7 @@ def forbidden_calls(course: CourseDir, assignment: str) -> dict[str, list[str]]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)  # the locked and test cells are the same in every submission of a batch
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(_TRANSFORM.transform_cell(source))
@@ -78,15 +80,22 @@ def _aliases(sources: list[str]) -> dict[str, str]:
     """Local name -> dotted module path, from every import in ``sources`` (``import torch.nn as nn``)."""
     aliases: dict[str, str] = {}
     for source in sources:
-        tree = _parse(source)
-        for node in ast.walk(tree) if tree else []:
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:
-                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        aliases.update(_imports(source))
     return aliases
+
+
+@functools.lru_cache(maxsize=4096)
+def _imports(source: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    tree = _parse(source)
+    for node in ast.walk(tree) if tree else []:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                found.append((a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]))
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for a in node.names:
+                found.append((a.asname or a.name, f"{node.module}.{a.name}"))
+    return tuple(found)
 
 
 def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:

@@ -9,9 +9,9 @@ stage that fails in an unexpected way marks that submission a grader fault; the 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import os
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -23,9 +23,9 @@ import nbformat
 from autograder import collect, executors, feedback, flags, protect, readable, reference, restore, resume, score, trim
 from autograder.batch_log import BatchLog
 from autograder.course_dir import REPO_ROOT, CourseDir
-from autograder.execute import ExecResult, Limits, execute
+from autograder.execute import ExecResult, Limits, cores, execute, prepare_worker
 from autograder.release import ensure_in_gradebook
-from autograder.sandbox import SandboxLimits, SandboxSpec, require_bubblewrap
+from autograder.sandbox import SandboxLimits, SandboxSpec, require_bubblewrap, sweep_stale_boxes
 from autograder.submission import State, Submission
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,8 @@ def grade_batch(
     out = output_root or course.root
     if options.sandbox:
         require_bubblewrap()
+        for stale in sweep_stale_boxes():
+            log.info("removed the sandbox folder %s of a grader that was killed", stale)
     ensure_in_gradebook(course, assignment)
     config = course.config()
     names = [p.stem for p in course.source_notebooks(assignment)]
@@ -157,23 +159,18 @@ def grade_batch(
         on_start(len(subs))
     batch = BatchLog(out, assignment, f"{len(subs)} submission(s), {len(kept)} kept from an earlier run, {options}")
     forbidden = flags.forbidden_calls(course, assignment)
-    for sub in subs:
-        if sub.key in kept:
-            continue
-        _guard("read", readable.read, sub)
-        _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
-        _guard("flag", lambda s: flags.flag(s, forbidden), sub)
-        _prepare(sub, options)
-    runnable = [s for s in subs if s.ok and s.nb is not None]
+    todo = [s for s in subs if s.key not in kept]
     known = reference.load(course, assignment, key)
-    ref_jobs = {} if known is not None or not runnable else _reference_jobs(course, assignment, options)
-    # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down)
-    threads = max(1, (os.cpu_count() or 1) // options.jobs)
-    jobs = len(runnable) + len(ref_jobs)
+    # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down);
+    # on a Dask cluster each worker does it for its own machine (execute.kernel_threads)
+    threads = None if options.scheduler else max(1, cores() // options.jobs)
     # warm kernels only in local workers: they end with the pool, whereas a Dask worker outlives the batch and
     # would keep an idle kernel (and its sandbox) until it is stopped
     warm_kernels = options.warm_kernels and options.scheduler is None
-    with executors.pool(options.scheduler, max(1, min(options.jobs, jobs or 1))) as pool:
+    warm_up = functools.partial(prepare_worker, spec, threads, options.limits) if warm_kernels and todo else None
+    references = 0 if known is not None else len(course.source_notebooks(assignment))
+    workers = max(1, min(options.jobs, len(todo) + references))
+    with executors.pool(options.scheduler, workers, warm_up) as pool:
 
         def run(sub: Submission):
             return pool.submit(
@@ -186,8 +183,19 @@ def grade_batch(
                 warm_kernels,
             )
 
-        ref_futures = {name: run(sub) for name, sub in ref_jobs.items()}  # first: every score waits for them
-        futures = {sub.key: run(sub) for sub in runnable}
+        # each submission goes to the workers as soon as it is restored; the reference run (when not cached)
+        # goes first, since every score waits for it
+        ref_futures: dict = {}
+        futures = {}
+        for sub in todo:
+            _guard("read", readable.read, sub)
+            _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
+            _guard("flag", lambda s: flags.flag(s, forbidden), sub)
+            _prepare(sub, options)
+            if sub.ok and sub.nb is not None:
+                if known is None and not ref_futures:
+                    ref_futures = {name: run(ref) for name, ref in _reference_jobs(course, assignment, options).items()}
+                futures[sub.key] = run(sub)
         problem = ""
         if known is None and ref_futures:
             known, problem = _reference_records(ref_futures)

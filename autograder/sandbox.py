@@ -57,6 +57,9 @@ PASSTHROUGH = (
     "NVIDIA_VISIBLE_DEVICES",
     "SIMULATED_CUDA",
 )
+# what a fork server keeps (forkserver.py): new namespaces and mounts for each kernel, switching to the kernel's
+# uid, emptying the kernel's bounding set
+SERVER_CAPS = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
 INSTALL_HINT = "install it with `apt-get install bubblewrap` (make demo / make test do this as root)"
 
 
@@ -112,10 +115,11 @@ def _uid_for_this_worker() -> int:
 class Box:
     """One kernel's sandbox: its shared ``io`` directory, its launch command and its environment."""
 
-    def __init__(self, spec: SandboxSpec) -> None:
+    def __init__(self, spec: SandboxSpec, parent: Path | None = None) -> None:
         self.spec = spec
-        # short path: a Unix socket path must stay under 108 bytes
-        self.root = Path(tempfile.mkdtemp(prefix="ag-"))
+        # short path: a Unix socket path must stay under 108 bytes. ``parent``: a fork server's spool (forkserver.py)
+        # the grader process's pid in the name: ``sweep_stale_boxes`` can tell a box left by a killed grader
+        self.root = Path(tempfile.mkdtemp(prefix=f"ag-{os.getpid()}-" if parent is None else "k", dir=parent))
         self.io = self.root / "io"
         self.io.mkdir()
         self.uid = _uid_for_this_worker() if os.geteuid() == 0 else None
@@ -151,8 +155,9 @@ class Box:
             args += ["--perms", "01777", "--size", str(self.spec.limits.tmpfs_bytes), "--tmpfs", tmp]
         return args
 
-    def _binds(self) -> list[str]:
-        """Python, the course package, the data, the PYTHONPATH entries shown, the shared io directory."""
+    def _binds(self, shared: Path) -> list[str]:
+        """Python, the course package, the data, the PYTHONPATH entries shown, the directory shared with the
+        grader (the io directory; a fork server's whole spool)."""
         from course import data
 
         args: list[str] = []
@@ -165,7 +170,7 @@ class Box:
             args += self._bind("--ro-bind", data.cache_dir().resolve(), OPT / "cache")
         for entry in self._python_path():
             args += self._bind("--ro-bind", Path(entry), Path(entry))
-        return [*args, *self._bind("--bind", self.io, self.io)]
+        return [*args, *self._bind("--bind", shared, shared)]
 
     def _bind(self, how: str, source: Path, target: Path) -> list[str]:
         """A bind, after creating its missing parents world-traversable (bubblewrap would make them 0700, and the
@@ -214,25 +219,27 @@ class Box:
         env.update(extra)
         return env
 
-    def _rlimits(self) -> list[str]:
+    def rlimit_values(self) -> dict[str, int]:
+        """The kernel's rlimits by ``resource.RLIMIT_*`` name (soft = hard)."""
         lim = self.spec.limits
-        args = [
-            "prlimit",
-            f"--nproc={lim.processes}",
-            f"--fsize={lim.file_bytes}",
-            f"--nofile={lim.open_files}",
-            "--core=0",
-        ]
+        values = {"NPROC": lim.processes, "FSIZE": lim.file_bytes, "NOFILE": lim.open_files, "CORE": 0}
         if not self.spec.cuda:  # CUDA reserves tens of GiB of address space; Watch bounds its memory instead
-            args.append(f"--as={IMPORT_BASELINE + lim.memory_bytes}")
-        return [*args, "--"]
+            values["AS"] = IMPORT_BASELINE + lim.memory_bytes
+        return values
 
-    def wrap(self, command: list[str], env: dict[str, str]) -> list[str]:
+    def _rlimits(self) -> list[str]:
+        return ["prlimit", *(f"--{name.lower()}={value}" for name, value in self.rlimit_values().items()), "--"]
+
+    def wrap(self, command: list[str], env: dict[str, str], forkserver: bool = False) -> list[str]:
         """``command`` (the kernel's) as it runs in the sandbox, with exactly ``env`` as its environment.
 
         As root, bubblewrap runs privileged (it can read the Python under ``/root``) and ``setpriv`` inside drops
         to this worker's own uid with no capabilities and no way to regain any. Otherwise bubblewrap makes a user
-        namespace and maps the grader's uid to 65534."""
+        namespace and maps the grader's uid to 65534.
+
+        ``forkserver``: the fork server's sandbox instead (root only): the same view of the system, this box's
+        whole root shared (the kernels' boxes are made there), root with the four capabilities it needs to
+        build each kernel's sandbox, and no rlimits (each kernel sets its own)."""
         # bwrap itself is found on the grader's PATH and started with the grader's library path (the kernel's
         # environment, given to the launcher, is only what --setenv puts inside)
         launcher = [shutil.which("bwrap") or "bwrap"]
@@ -240,14 +247,20 @@ class Box:
             launcher = ["/usr/bin/env", f"LD_LIBRARY_PATH={os.environ['LD_LIBRARY_PATH']}", *launcher]
         args = [*launcher, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         args += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
-        if self.uid is None:
+        if forkserver:
+            if self.uid is None:
+                raise ValueError("a fork server needs the grader to run as root")
+            args += ["--cap-drop", "ALL", *(a for cap in SERVER_CAPS for a in ("--cap-add", cap))]
+        elif self.uid is None:
             args += ["--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
             args += ["--cap-drop", "ALL"]
         args += self._system()
-        args += self._binds()
+        args += self._binds(self.root if forkserver else self.io)
         args += ["--chdir", "/home/student"]
         for key, value in sorted(env.items()):
             args += ["--setenv", key, value]
+        if forkserver:
+            return [*args, "--", *command]
         drop = []
         if self.uid is not None:
             drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups"]
@@ -268,6 +281,32 @@ class Box:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Running (a zombie, killed and not yet reaped, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def sweep_stale_boxes(tmp: Path | None = None) -> list[Path]:
+    """Remove the sandbox folders (``ag-PID-*``) of grader processes that are gone: a grader or worker killed
+    with -9 cannot remove those of the kernels it was running. Another grader's live folders stay (its pid is
+    alive); a folder whose pid was reused meanwhile stays until a later sweep."""
+    removed = []
+    for path in Path(tmp or tempfile.gettempdir()).glob("ag-*-*"):
+        pid = path.name.split("-")[1]
+        try:
+            ours = path.is_dir() and not path.is_symlink() and path.lstat().st_uid == os.geteuid()
+        except OSError:
+            continue
+        if ours and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 # --------------------------------------------------------------------------- watching from outside

@@ -1,9 +1,11 @@
-"""Warm kernels: each worker process starts the kernel for its next submission as soon as the last one is done,
-so ``import torch`` and the course package (and the kernel's own start) happen while the worker waits for work,
-not inside a student's first cell.
+"""Warm kernels: each worker process starts the kernel for its next submission when it starts a notebook (and once
+when it starts), so the kernel's own start, and ``import torch`` and the course package where the kernel is not
+forked from a server that has them (forkserver.py), happen while the current notebook runs, not inside the next
+student's first cell.
 
 Isolation is what a cold start gives: every warm kernel has a fresh sandbox (``Box``) of its own, is started before
-any student's code exists in it, runs one submission and is then shut down with its sandbox. What runs before the
+any student's code exists in it, runs one submission and is then shut down with its sandbox; while it waits, the
+kernel of the notebook running beside it cannot see it (separate pid, mount and ipc namespaces). What runs before the
 student is one line in a throwaway namespace that imports modules (no name reaches the student's namespace, no
 execution count is used, CUDA is not initialised: importing torch does not touch the GPU). A warm kernel started
 for other settings (sandbox, device, threads) is discarded, as is one that died; the submission then starts cold.
@@ -20,11 +22,11 @@ from typing import Any
 
 from jupyter_client.utils import run_sync
 
-from autograder.engine import SandboxedKernelManager
+from autograder.engine import SandboxedKernelManager, new_kernel_manager
+from autograder.forkserver import PRELOAD, ForkServer
 from autograder.sandbox import Box, SandboxSpec
 
-# Modules every assignment's setup cell imports: the slow part of a first cell (torch alone is ~1.5 s).
-PRELOAD = ("torch", "numpy", "matplotlib.pyplot", "course", "course.checks")
+# imports in a throwaway namespace (with a fork server they are there already and cost nothing)
 PRELOAD_LINE = f'exec("for _m in {PRELOAD!r}: __import__(_m)", {{}})'
 # what nbclient would pass when it starts a kernel itself (papermill's default history file)
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={PRELOAD_LINE}"]
@@ -65,15 +67,12 @@ def take(key: Any) -> WarmKernel | None:
     return warm
 
 
-def start(key: Any, spec: SandboxSpec, env_for: Any) -> None:
-    """Start the kernel for this worker's next submission (``env_for(box)`` gives its environment)."""
+def start(key: Any, spec: SandboxSpec, env_for: Any, forkserver: ForkServer | None = None) -> None:
+    """Start the kernel for this worker's next submission (``env_for(box)`` gives its environment), forked by
+    ``forkserver`` when there is one."""
     global _next
-    box = Box(spec)
-    km = SandboxedKernelManager(kernel_name="python3")
-    km.box = box
-    km.transport = "ipc"
-    km.connection_file = str(box.connection_file)
-    km.kernel_spec.interrupt_mode = "message"  # as GradingClient.create_kernel_manager
+    box = Box(spec, parent=forkserver.spool if forkserver else None)
+    km = new_kernel_manager(box, forkserver)
     try:
         with open(box.launch_log, "wb") as launch_log:
             run_sync(km.start_kernel)(

@@ -9,8 +9,10 @@ Prints:
 - the reference notebook's wall time under plain papermill with FAST=True (and FAST=False with --full);
 - N submissions (default 40: the sample class, known bugs and variants, repeated if short) through plain
   ``nbgrader autograde`` (its own Execute preprocessor, one process) and through ``autograder`` (--jobs workers,
-  default 2, sandbox on, warm kernels; --cold adds a run without them): wall times, the speed-up, per notebook
-  the time in cells and the overhead beyond them, a blank release notebook's time, a worker's peak memory;
+  default 2, sandbox on, kernels forked by each worker's fork server where the grader runs as root, warm
+  kernels; --cold adds a run without warm kernels and fork servers): wall times, the speed-up, per notebook the
+  time in cells and the overhead beyond them (and by stage), a blank release notebook's time, a worker's peak
+  memory;
   with --dask the same batch through ``--scheduler`` on a local Dask cluster of 1 and of 2 workers;
 - peak resident memory of the grading process.
 With --sandbox-cost: what the sandbox and the outside re-check add per notebook (the same submissions graded
@@ -34,7 +36,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from autograder import sample_class
+from autograder import forkserver, sample_class
 from autograder.course_dir import DEFAULT_ROOT, CourseDir
 from autograder.execute import Limits
 from autograder.markup import strip_markers
@@ -139,23 +141,37 @@ def sandbox_cost(assignment: str, count: int, rounds: int = 2) -> None:
 
 
 class WorkerMemory:
-    """Peak resident memory of each direct child of this process (a grading worker, without its kernels),
-    sampled every 0.2 s while a batch runs."""
+    """Peak resident memory of each direct child of this process (a grading worker, without its kernels) and of
+    each worker's fork server (the sandboxed process its kernels are forked from), sampled every 0.2 s while a
+    batch runs."""
 
     def __init__(self) -> None:
         self.peak = 0
+        self.server_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
+
+        def rss(pid: int) -> int:
+            try:
+                with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+                    return int(fh.read().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                return 0
+
         while not self._stop.wait(0.2):
-            for pid in _children().get(os.getpid(), []):
-                try:
-                    with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
-                        self.peak = max(self.peak, int(fh.read().split()[1]) * page)
-                except (OSError, ValueError, IndexError):
-                    pass
+            tree = _children()
+            for worker in tree.get(os.getpid(), []):
+                self.peak = max(self.peak, rss(worker))
+                todo = list(tree.get(worker, []))
+                while todo:  # the fork server: bubblewrap's grandchild running forkserver_inside.py
+                    pid = todo.pop()
+                    if _is_fork_server(pid):
+                        self.server_peak = max(self.server_peak, rss(pid))
+                    else:
+                        todo.extend(tree.get(pid, []))
 
     def __enter__(self) -> WorkerMemory:
         self._thread.start()
@@ -164,6 +180,19 @@ class WorkerMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _is_fork_server(pid: int) -> bool:
+    """``python -c <forkserver_inside.py>`` (bubblewrap's own command line holds the same text further on)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            argv = fh.read(4096).split(b"\0")
+    except OSError:
+        return False
+    return len(argv) > 2 and argv[0] == sys.executable.encode() and argv[1] == b"-c" and FORK_SERVER_MARK in argv[2]
+
+
+FORK_SERVER_MARK = forkserver.SOURCE.splitlines()[0].encode()  # the first line of the program it runs
 
 
 def class_of(course: CourseDir, assignment: str, n: int) -> list[sample_class.Student]:
@@ -194,14 +223,24 @@ def ours(course: CourseDir, assignment: str, jobs: int, warm_kernels: bool, sche
     # every stage of ours before and after it (independent of how many run at once)
     overhead = [sum(s.timings.values()) - inside[s.student] for s in subs]
     blank = next(s for s in subs if s.student == "blank")
-    label = f"{jobs} worker(s), sandbox on, {'warm' if warm_kernels and not scheduler else 'cold'} kernels"
+    kind = "cold" if not warm_kernels or scheduler else "forked, warm" if os.geteuid() == 0 else "warm"
+    label = f"{jobs} worker(s), sandbox on, {kind} kernels"
     label += f", on a Dask cluster ({scheduler})" if scheduler else ""
     print(
         f"autograder, {label}: {wall:6.1f} s for {n} ({n / wall * 60:5.1f} per minute); per notebook "
         f"{sum(inside.values()) / n:4.2f} s in cells, overhead {sum(overhead) / n:4.2f} s "
         f"(max {max(overhead):4.2f} s); blank release notebook {sum(blank.timings.values()):4.2f} s"
         + ("" if scheduler else f"; peak worker RSS {memory.peak / 2**20:.0f} MiB")  # Dask's are not our children
+        + (f", its fork server's {memory.server_peak / 2**20:.0f} MiB" if memory.server_peak else "")
     )
+    # where the overhead goes: each stage's mean, execution split into the cells and the rest (kernel start and
+    # hand-shake, papermill, the notebook's way back)
+    stages: dict[str, float] = {}
+    for s in subs:
+        for name, seconds in s.timings.items():
+            stages[name] = stages.get(name, 0.0) + seconds / n
+    stages["execute"] -= sum(inside.values()) / n
+    print("  overhead by stage (s per notebook): " + ", ".join(f"{k} {v:.3f}" for k, v in stages.items()))
     return wall
 
 
@@ -220,7 +259,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also time FAST=False (minutes)")
     parser.add_argument("--students", type=int, default=40, help="submissions to grade (default 40)")
     parser.add_argument("--jobs", type=int, default=2, help="our workers (default 2)")
-    parser.add_argument("--cold", action="store_true", help="also grade with cold kernels (warm.py off)")
+    parser.add_argument("--cold", action="store_true", help="also grade with cold kernels (no warm.py, no fork server)")
     parser.add_argument("--dask", action="store_true", help="also: throughput on a local Dask cluster, 1 and 2 workers")
     parser.add_argument("--notebooks", action="store_true", help="only: every reference, FAST=True and False")
     parser.add_argument("--lab", action="store_true", help="only: seconds until `autograder lab` serves")
@@ -272,7 +311,7 @@ def main() -> None:
         print(f"speed-up over nbgrader autograde: {plain / wall:.2f}x (goal >= 3x with 2 workers)")
         if args.cold:
             cold = ours(course, args.assignment, args.jobs, warm_kernels=False)
-            print(f"warm kernels save {(cold - wall) / len(students):.2f} s per notebook here")
+            print(f"forked and warm kernels save {(cold - wall) / len(students):.2f} s per notebook here")
         if args.dask:
             dask_throughput(course, args.assignment)
 

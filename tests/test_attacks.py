@@ -1,7 +1,7 @@
 """The attack suite: every hostile or broken submission of tests/attacks.py graded in ONE batch with controls
 (the reference, the blank release, a victim whose grade and files others try to change, hostile file names, a
-symlinked notebook), sandbox on. Each must score what the same submission scores without the attack, no other
-student's result may change, and the batch must finish."""
+symlinked notebook), sandbox on, once with forked and once with cold kernels. Each must score what the same
+submission scores without the attack, no other student's result may change, and the batch must finish."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -84,8 +85,10 @@ def _sandbox_processes() -> list[str]:
     return left
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+@pytest.fixture(scope="module", params=["forked", "cold"])
+def batch(request, tmp_path_factory):
+    """The whole suite twice: kernels forked by each worker's fork server (with warm kernels, the default where
+    the grader is root) and kernels started cold by bubblewrap (non-root graders, CUDA, Dask workers)."""
     from tiny_course import make_course
 
     from autograder.course_dir import CourseDir
@@ -126,7 +129,8 @@ def batch(tmp_path_factory):
     victim_bytes = victim.read_bytes()
     os.environ[SECRET] = "s3cr3t"
     try:
-        subs = {s.student: s for s in grade_batch(course, ASSIGNMENT, course.submitted, OPTIONS)}
+        options = replace(OPTIONS, warm_kernels=request.param == "forked")
+        subs = {s.student: s for s in grade_batch(course, ASSIGNMENT, course.submitted, options)}
     finally:
         os.environ.pop(SECRET, None)
         listener.close()

@@ -23,7 +23,7 @@ from tiny_course import ASSIGNMENT
 from autograder import cli, executors, sample_class
 from autograder.course_dir import REPO_ROOT
 from autograder.errors import UsageError
-from autograder.execute import Limits
+from autograder.execute import Limits, cores, kernel_threads
 from autograder.pipeline import GradeOptions, grade_batch
 from autograder.submission import State, Submission
 
@@ -138,6 +138,16 @@ def test_the_sample_class_on_the_cluster_gets_the_points_of_local_grading(cluste
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     assert len(executed) == 2 and all(n >= 1 for n in executed.values()), executed
     assert sum(executed.values()) >= len(names)
+
+
+def test_kernel_threads_come_from_the_worker_machine(cluster):
+    """The client's cores and --jobs say nothing of a worker's machine: each worker splits its own cores between
+    the task slots of the workers on it (here two single-thread workers on this machine)."""
+    with Client(cluster.address, set_as_default=False) as client:
+        on_workers = set(client.run(lambda: 0).keys())
+        threads = [client.submit(kernel_threads, None, pure=False, workers=[w]).result(timeout=60) for w in on_workers]
+    assert threads == [max(1, cores() // len(on_workers))] * len(on_workers)
+    assert kernel_threads(3) == 3 and kernel_threads(None) == cores()  # given; and in no worker at all
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(tiny, capsys, monkeypatch):

@@ -260,6 +260,16 @@ def test_a_database_that_cannot_be_reached_is_one_line_and_exit_2(tiny):
     assert "refused" in result.stderr
 
 
+def test_release_writes_the_assignment_into_the_database_given(tiny, pg_url):
+    sqlite = tiny.root / "gradebook.db"
+    sqlite.unlink()
+    assert cli.main(["--course", str(tiny.root), "release", ASSIGNMENT, "--db", pg_url]) == 0
+    with Gradebook(pg_url) as gb:
+        cells = {c.name for nb in gb.find_assignment(ASSIGNMENT).notebooks for c in nb.grade_cells}
+    assert cells == {"add__visible", "add__hidden", "twice__visible"}
+    assert not sqlite.exists()  # not the course's own SQLite gradebook
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

@@ -1,4 +1,5 @@
-"""The sandbox itself (autograder/sandbox.py), probed with a plain Python process run exactly as a kernel is:
+"""The sandbox itself (autograder/sandbox.py), probed with a plain Python process run exactly as a kernel is,
+both ways a kernel starts: wrapped by bubblewrap, and forked by a worker's fork server (forkserver.py, root only):
 what it can see, write, reach and use. The grading pipeline's use of it is test_attacks.py's."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from autograder import cli
 from autograder.course_dir import DEFAULT_ROOT, REPO_ROOT
 from autograder.errors import UsageError
+from autograder.forkserver import ForkServer
 from autograder.sandbox import Box, SandboxLimits, SandboxSpec, dir_bytes, require_bubblewrap, tree_rss
 
 PROBE = r"""
@@ -48,41 +50,73 @@ try:
     out["memory_capped"] = False
 except MemoryError:
     out["memory_capped"] = True
+status = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines() if ":" in l)
+out["caps"] = {k: int(status[k], 16) for k in ("CapInh", "CapPrm", "CapEff", "CapAmb")}
+out["no_new_privs"] = int(status["NoNewPrivs"])
+out["processes"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 print(json.dumps(out))
 """
 
 
-def run_in_box(spec: SandboxSpec, code: str, *args: str, extra_env: dict | None = None) -> tuple[dict, Box]:
-    box = Box(spec)
+def _forked_run(server: ForkServer, box: Box, argv: list[str], env: dict) -> tuple[str, str]:
+    """Its stdout and stderr (a forked process is not our child: no exit status)."""
+    out, err = box.root / "stdout", box.root / "stderr"
+    out.touch()
+    err.touch()
+    server.spawn(argv, env, box, str(out), str(err)).wait(120)
+    return out.read_text(), err.read_text()
+
+
+def run_in_box(
+    spec: SandboxSpec, code: str, *args: str, extra_env: dict | None = None, server: ForkServer | None = None
+) -> tuple[dict, Box]:
+    box = Box(spec, parent=server.spool if server else None)
     env = box.env({"COURSE_CHECK_LOG": str(box.check_log), **(extra_env or {})})
+    argv = [sys.executable, "-c", code, *args]
     try:
-        result = subprocess.run(
-            box.wrap([sys.executable, "-c", code, *args], env), env=env, cwd=box.io, capture_output=True, text=True
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
+        if server is not None:
+            stdout, stderr = _forked_run(server, box, argv, env)
+        else:
+            done = subprocess.run(box.wrap(argv, env), env=env, cwd=box.io, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr[-2000:]
+            stdout, stderr = done.stdout, done.stderr
+        assert stdout, stderr[-2000:]
         written = (box.io / "written").read_text() if (box.io / "written").exists() else ""
-        return {**json.loads(result.stdout.splitlines()[-1]), "io": written}, box
+        return {**json.loads(stdout.splitlines()[-1]), "io": written}, box
     finally:
         box.cleanup()
 
 
+SPEC = SandboxSpec(
+    limits=SandboxLimits(memory_bytes=2**30, tmpfs_bytes=16 * 2**20),
+    hidden=tuple(str(h) for h in (DEFAULT_ROOT, REPO_ROOT, Path.home())),
+)
+
+
 @pytest.fixture(scope="module")
-def probed():
+def server():
+    if os.geteuid() != 0:
+        pytest.skip("a fork server needs the grader to run as root (kernels then start through bubblewrap only)")
+    started = ForkServer(SPEC, lambda box: box.env({"COURSE_CHECK_LOG": "/dev/null"}), 120)
+    yield started
+    started.stop()
+    assert not started.spool.exists()
+
+
+@pytest.fixture(scope="module", params=["bubblewrap", "forked"])
+def probed(request):
     import socket
 
-    server = socket.create_server(("127.0.0.1", 0))
-    hidden = [DEFAULT_ROOT, REPO_ROOT, Path.home()]
-    spec = SandboxSpec(
-        limits=SandboxLimits(memory_bytes=2**30, tmpfs_bytes=16 * 2**20), hidden=tuple(str(h) for h in hidden)
-    )
+    server = request.getfixturevalue("server") if request.param == "forked" else None
+    listener = socket.create_server(("127.0.0.1", 0))
     visible = [str(DEFAULT_ROOT / "source"), str(REPO_ROOT / "autograder"), str(DEFAULT_ROOT), str(REPO_ROOT / "tests")]
     os.environ["AUTOGRADER_TEST_SECRET"] = "s3cr3t"
     try:
-        port = {"PROBE_PORT": str(server.getsockname()[1])}
-        out, box = run_in_box(spec, PROBE, str(Path.home()), *visible, extra_env=port)
+        port = {"PROBE_PORT": str(listener.getsockname()[1])}
+        out, box = run_in_box(SPEC, PROBE, str(Path.home()), *visible, extra_env=port, server=server)
     finally:
         os.environ.pop("AUTOGRADER_TEST_SECRET")
-        server.close()
+        listener.close()
     return out, box, visible
 
 
@@ -98,6 +132,8 @@ def test_the_kernel_runs_unprivileged_with_a_scrubbed_environment(probed):
     out, _, _ = probed
     assert out["uid"] != 0 and out["euid"] != 0
     assert out["user"] == "student"  # no passwd entry for the uid: torch's cache paths still resolve
+    assert out["caps"] == dict.fromkeys(["CapInh", "CapPrm", "CapEff", "CapAmb"], 0) and out["no_new_privs"] == 1
+    assert len(out["processes"]) <= 2  # its own pid namespace: its init and itself, no grader, server or kernel
     assert "AUTOGRADER_TEST_SECRET" not in out["env"] and "PROBE_PORT" in out["env"]
 
 
@@ -146,3 +182,51 @@ def test_refused_namespaces_name_the_container_flags(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
     with pytest.raises(UsageError, match="seccomp=unconfined.*unmask=/proc"):
         require_bubblewrap()
+
+
+LEAVE_BEHIND = r"""
+import ctypes, json, os, subprocess, sys
+seen = {p: os.path.exists(p) for p in ("/tmp/left", "/home/student/left")}
+shmget = ctypes.CDLL(None, use_errno=True).shmget
+seen["sysv shm"] = shmget(0x5A17, 0, 0) >= 0  # a System V segment outlives its process unless removed
+assert shmget(0x5A17, 4096, 0o1000 | 0o666) >= 0  # IPC_CREAT
+seen["spool"] = sorted(os.listdir(os.path.dirname(os.path.dirname(os.path.dirname(os.environ["COURSE_CHECK_LOG"])))))
+for p in ("/tmp/left", "/home/student/left"):
+    open(p, "w").write("x")
+# a process that outlives this one (its own session, stdio detached) and would write later
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3); open('/tmp/late', 'w').write('x')"],
+                 start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(json.dumps(seen))
+"""
+
+
+def _leave_behind(server: ForkServer) -> tuple[dict, str]:
+    """What a forked kernel found of the one before it (LEAVE_BEHIND's output), and its box's name."""
+    box = Box(SPEC, parent=server.spool)
+    try:
+        env = box.env({"COURSE_CHECK_LOG": str(box.check_log)})
+        out, err = _forked_run(server, box, [sys.executable, "-c", LEAVE_BEHIND], env)
+        assert out, err
+        return json.loads(out.splitlines()[-1]), box.root.name
+    finally:
+        box.cleanup()
+
+
+def test_a_forked_kernel_gets_nothing_of_the_one_before(server):
+    """Files on its tmpfs, a System V shared memory segment, a process left running, the server's spool: none
+    reaches the next kernel forked."""
+    nothing = {"/tmp/left": False, "/home/student/left": False, "sysv shm": False}
+    for _ in range(2):
+        seen, name = _leave_behind(server)
+        assert seen == {**nothing, "spool": [name]}  # and of the spool only its own box
+    uid = server.box.uid  # every kernel of this process's server runs as this uid
+    survivors = [p for p in os.listdir("/proc") if p.isdigit() and _uid_of(p) == uid and int(p) != os.getpid()]
+    assert survivors == []  # the background process died with its kernel's pid namespace
+
+
+def _uid_of(pid: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            return int(next(line for line in fh if line.startswith("Uid:")).split()[1])
+    except (OSError, StopIteration):
+        return None

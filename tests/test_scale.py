@@ -7,8 +7,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -16,11 +18,11 @@ from nbformat import v4
 from nbgrader.api import Gradebook
 from tiny_course import ASSIGNMENT
 
-from autograder import sample_class, warm
+from autograder import forkserver, sample_class, warm
 from autograder.course_dir import CourseDir
 from autograder.execute import ExecResult, Limits, execute, retry_start
 from autograder.pipeline import GradeOptions, grade_batch
-from autograder.sandbox import SandboxSpec
+from autograder.sandbox import SandboxSpec, process_alive, sweep_stale_boxes
 from autograder.submission import State
 
 
@@ -134,14 +136,35 @@ def test_a_grader_killed_mid_batch_resumes_to_the_same_result(tiny, tmp_path):
     done_before = len(_results(tiny))
     assert 3 <= done_before < 7
 
+    def stale() -> list[Path]:
+        return [p for p in Path(tempfile.gettempdir()).glob("ag-*-*") if not process_alive(int(p.name.split("-")[1]))]
+
+    deadline = time.monotonic() + 30
+    while not stale() and time.monotonic() < deadline:  # the killed workers: gone a moment after the grader
+        time.sleep(0.1)
+    left = stale()
     again = _grade_cli(tiny)
     output = again.communicate(timeout=600)[0]
     assert again.returncode == 0, output
+    assert left and not any(p.exists() for p in left)  # the killed kernels' sandbox folders: swept by the rerun
     assert _results(tiny) == _results(clean)  # same points, states, checks, keys: nothing lost
     assert _gradebook(tiny) == _gradebook(clean)  # and the gradebook has each grade once
     killed, resumed = sorted((tiny.root / "logs").glob("*.log"))  # one log per batch, the killed one cut short
     assert "done in" not in killed.read_text() and killed.read_text().count(" graded ") >= done_before - 1
     assert resumed.read_text().count("| kept from an earlier run") == done_before
+
+
+def test_only_the_sandbox_folders_of_dead_graders_are_swept(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, alive = tmp_path / f"ag-{gone.pid}-x1", tmp_path / f"ag-{os.getpid()}-x2"
+    for box in (dead, alive):
+        (box / "io").mkdir(parents=True)
+        (box / "io" / "checks.jsonl").write_text("{}")
+    other = tmp_path / "ag-notapid-x3"
+    other.mkdir()
+    assert sweep_stale_boxes(tmp_path) == [dead]
+    assert not dead.exists() and alive.exists() and other.exists()
 
 
 # --------------------------------------------------------------------------- warm kernels
@@ -179,7 +202,10 @@ def test_a_warm_kernel_has_torch_loaded_and_nothing_of_the_previous_student(tmp_
         second = _probe(run(True))
     finally:
         warm.take(None)  # the warm kernel left for a next submission (matches no key: shut down)
-    assert cold[0] == first[0] == "torch loaded: False"
+        forkserver.stop_worker_server()  # and this process's fork server, as a worker's at its exit
+    assert cold[0] == "torch loaded: False"
+    # the first starts cold, unless this worker forks its kernels from a server that has torch (forkserver.py)
+    assert first[0] == f"torch loaded: {forkserver.usable(spec)}"
     assert second[0] == "torch loaded: True"  # imported before the student's first cell
-    assert second[1] == cold[1]  # the preload left no name in the student's namespace
+    assert first[1] == second[1] == cold[1]  # the preload left no name in the student's namespace
     assert second[2] == cold[2] == "left by an earlier student: False False"  # a fresh sandbox and kernel each
