@@ -152,6 +152,7 @@ class ForkServer:
             "env": env,
             "cwd": "/home/student",
             "io": str(box.io),
+            "spool": str(self.spool),
             "stdout": stdout,
             "stderr": stderr,
             "uid": box.uid,

@@ -6,10 +6,11 @@ so this file uses the standard library only.
 Each request (one JSON line on stdin) becomes, after ``fork``:
 
     intermediate   setsid; new mount, pid and ipc namespaces (SysV shared memory would outlive the kernel); fresh
-                   tmpfs on /home/student and /tmp; the kernel's own ``io`` directory bound at the same path as
-                   outside; forks ``init`` and exits. The network namespace is the server's (only its loopback,
-                   up, as in a cold kernel's sandbox): a socket dies with the kernel's processes, and the next
-                   kernel is forked only after those are gone
+                   tmpfs on /home/student and /tmp, with the server's binds below them (a venv under /tmp) bound
+                   again; the kernel's own ``io`` directory bound at the same path as outside; forks ``init``
+                   and exits. The network namespace is the server's (only its loopback, up, as in a cold
+                   kernel's sandbox): a socket dies with the kernel's processes, which no other kernel of this
+                   server shares a pid namespace with
     init (pid 1)   a fresh /proc; rlimits; drops to the kernel's uid with no capabilities and no-new-privs (what
                    ``setpriv`` does for a cold kernel); forks the kernel, reaps, exits with the kernel's status
     kernel         stdio redirected, every other descriptor closed, exactly the requested environment and
@@ -24,12 +25,15 @@ grader finds the same process among its own by ``NSpid``) or ``{"error": ...}``.
 import ctypes
 import json
 import os
+import re
 import resource
 import signal
+import stat
 import sys
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 24, 38, 36
 SYS_CAPSET = 126  # x86_64 (the only architecture the grader's wheels are built for here)
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -66,15 +70,47 @@ def _drop_privileges(uid: int) -> None:
             raise OSError(f"{field} is not empty after dropping privileges")
 
 
+def _mounts_below(paths: tuple, skip: str) -> list:
+    """The server's mounts below ``paths`` (bubblewrap's binds of a venv, the course or PYTHONPATH entries that
+    live under /tmp), in mount order, outermost only, with whether each is read-only; ``skip`` (the spool) and
+    what is below it are left out."""
+    found = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as fh:
+        for line in fh:
+            fields = line.split()
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+            under = [p for p in paths if point.startswith(p + "/")]
+            if not under or point == skip or point.startswith(skip + "/"):
+                continue
+            if any(point == q or point.startswith(q + "/") for q, _ in found):
+                continue  # inside an earlier one: its recursive bind brings it along
+            found.append((point, "ro" in fields[5].split(",")))
+    return found
+
+
 def _sandbox_files(request: dict) -> None:
-    """In the new mount namespace: fresh tmpfs, and this kernel's io directory (and nothing else of the spool,
+    """In the new mount namespace: fresh tmpfs on /home/student and /tmp with what the server had bound below
+    them bound again (read-only where it was), and this kernel's io directory (and nothing else of the spool,
     which the tmpfs on /tmp hides) at its path outside."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    tmpfs = ("/home/student", "/tmp")
+    kept = [(point, ro, os.open(point, os.O_PATH)) for point, ro in _mounts_below(tmpfs, request["spool"])]
     io = request["io"]
     io_fd = os.open(io, os.O_PATH | os.O_DIRECTORY)
     size = request["tmpfs_bytes"]
-    for path in ("/home/student", "/tmp"):
+    for path in tmpfs:
         _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    os.umask(0o022)  # the parents made below must be traversable by the kernel's uid
+    for point, ro, fd in kept:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            os.makedirs(point, mode=0o755, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(point), mode=0o755, exist_ok=True)
+            open(point, "a").close()
+        _mount(f"/proc/self/fd/{fd}", point, None, MS_BIND | MS_REC)
+        if ro:
+            _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     os.makedirs(io, mode=0o755)
     _mount(f"/proc/self/fd/{io_fd}", io, None, MS_BIND)
     os.close(io_fd)

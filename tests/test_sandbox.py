@@ -224,6 +224,42 @@ def test_a_forked_kernel_gets_nothing_of_the_one_before(server):
     assert survivors == []  # the background process died with its kernel's pid namespace
 
 
+BELOW_TMP = r"""
+import json, os, probe_mod
+try:
+    open(os.path.join(os.path.dirname(probe_mod.__file__), "new"), "w")
+    writable = True
+except OSError:
+    writable = False
+print(json.dumps({"value": probe_mod.VALUE, "writable": writable, "tmp": sorted(os.listdir("/tmp"))}))
+"""
+
+
+def test_what_the_server_binds_below_tmp_a_forked_kernel_sees_read_only(monkeypatch, tmp_path):
+    """A venv or PYTHONPATH entry that lives under /tmp (a clone in /tmp, as CI may make) is bound below the
+    server's /tmp; the fresh tmpfs each kernel gets on /tmp must not hide it, nor make it writable."""
+    if os.geteuid() != 0:
+        pytest.skip("a fork server needs the grader to run as root")
+    assert tmp_path.is_relative_to("/tmp"), tmp_path
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "probe_mod.py").write_text("VALUE = 42\n")
+    monkeypatch.setenv("PYTHONPATH", str(lib))
+    server = ForkServer(SPEC, lambda box: box.env({"COURSE_CHECK_LOG": "/dev/null"}), 120)
+    box = Box(SPEC, parent=server.spool)
+    try:
+        out, err = _forked_run(server, box, [sys.executable, "-c", BELOW_TMP], box.env({}))
+    finally:
+        box.cleanup()
+        server.stop()
+    assert out, err
+    seen = json.loads(out.splitlines()[-1])
+    # of /tmp only the ways to the bound folder and to its own io directory
+    tmp = sorted([tmp_path.relative_to("/tmp").parts[0], server.spool.name])
+    assert seen == {"value": 42, "writable": False, "tmp": tmp}
+    assert not (lib / "new").exists()
+
+
 def _uid_of(pid: str) -> int | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as fh:
