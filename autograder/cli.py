@@ -61,6 +61,11 @@ def db_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def ids_option(p: argparse.ArgumentParser, use: str) -> None:
+    """The student-id mapping file, which both LMS directions read (README, "LMS in and out")."""
+    p.add_argument("--ids", metavar="FILE", help=f"mapping file (CSV with columns student,lms_id,...): {use}")
+
+
 def _course(args: argparse.Namespace) -> CourseDir:
     return CourseDir(Path(args.course).resolve() if args.course else env_root(), getattr(args, "db", None) or "")
 
@@ -140,12 +145,45 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    from autograder.lms import collect, ids
+
+    course = _course(args)
+    name = course.check_assignment(args.assignment)
+    roster = ids.load(Path(args.ids)) if args.ids else None
+    target = Path(args.submissions).resolve() if args.submissions else course.submitted
+    notebooks = [p.stem for p in course.source_notebooks(name)]
+    result = collect.collect_zip(Path(args.zip), name, notebooks, target, args.lms, roster)
+    print("\n".join(result.lines()))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     course = _course(args)
     name = course.check_assignment(args.assignment)
     out = Path(args.out).resolve() if args.out else course.reports
+    if args.format != "csv":
+        return _lms_report(args, course, name, out)
+    if args.ids or args.column:
+        raise UsageError("--ids and --column go with --format canvas or moodle")
     csv_path, pages = report_mod.report(load_results(course, name), name, out)
     print(f"grades: {csv_path}\nfeedback: {len(pages)} page(s) under {out / 'feedback'}")
+    return 0
+
+
+def _lms_report(args: argparse.Namespace, course: CourseDir, name: str, out: Path) -> int:
+    from autograder.lms import export, ids
+
+    if not args.ids:
+        raise UsageError(f"--format {args.format} needs --ids FILE (the student-id mapping file)")
+    roster = ids.load(Path(args.ids))
+    result = export.write(load_results(course, name), name, roster, args.format, out, args.column or "")
+    print(
+        f"{args.format} grade import: {result.path} ({result.graded} graded, {len(result.no_result)} without a "
+        f"result, {len(result.held)} held back)"
+    )
+    for line in result.warnings():
+        print(line, file=sys.stderr)
     return 0
 
 
@@ -288,9 +326,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_positive(int), default=8888, help="default 8888")
     p.set_defaults(func=cmd_lab)
 
-    p = sub.add_parser("report", help="grades CSV (one row per student, one column per item) and HTML feedback")
+    p = sub.add_parser(
+        "collect",
+        help="unpack an LMS's bulk download (Canvas, Moodle) into DIR/<student>/ASSIGNMENT/<notebook>.ipynb and list "
+        "each file not placed, with the reason",
+    )
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("zip", metavar="ZIP", help="the archive the LMS's 'download all submissions' gave")
+    p.add_argument(
+        "--lms", choices=["auto", "canvas", "moodle"], default="auto", help="whose file naming (default: auto)"
+    )
+    ids_option(p, "folders are named by its student column (default: the LMS's user or participant id)")
+    p.add_argument("--submissions", metavar="DIR", help="default: the course's submitted/")
+    p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser(
+        "report",
+        help="grades CSV (one row per student, one column per item) and HTML feedback, or the LMS's grade import file "
+        "(--format canvas|moodle)",
+    )
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--out", metavar="DIR", help="default: the course's reports/")
+    p.add_argument(
+        "--format",
+        choices=["csv", "canvas", "moodle"],
+        default="csv",
+        help="csv (default): grades CSV and feedback pages; canvas: Gradebook import CSV; moodle: the "
+        "assignment's grading worksheet",
+    )
+    ids_option(p, "who is who in the LMS, needed by canvas and moodle")
+    p.add_argument(
+        "--column",
+        metavar="TITLE",
+        help="canvas: the assignment's column as Canvas titles it, e.g. 'Lab 1 (4321)' (default: ASSIGNMENT)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="build the sample class of every assignment, grade it, write the reports")

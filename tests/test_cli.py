@@ -51,7 +51,7 @@ def test_cuda_requested_without_a_gpu_exits_2(tiny):
 
 
 def test_every_command_has_help():
-    for command in ["release", "validate", "grade", "report", "demo"]:
+    for command in ["release", "validate", "grade", "collect", "report", "demo", "lab"]:
         result = run(command, "--help")
         assert result.returncode == 0 and "usage: autograder" in result.stdout
 
