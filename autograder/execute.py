@@ -200,6 +200,8 @@ def execute_once(
     forked by ``server`` if given), the whole notebook."""
     start = time.perf_counter()
     nb = nbformat.reads(nb_json, as_version=4)
+    if server is not None and not server.alive():
+        server = None  # given up meanwhile (forkserver.give_up): this kernel starts on its own
     if warm_kernel is not None:
         box = warm_kernel.box
     else:

@@ -218,6 +218,18 @@ def for_worker(spec: SandboxSpec, threads: int, env_for, timeout: float) -> Fork
         return _server[1]
 
 
+def give_up(server: ForkServer, why: str) -> None:
+    """A server that could not fork a kernel (a container that forbids its mounts, say) is stopped and not
+    started again by this worker: its kernels start without it, instead of every notebook failing first."""
+    global _server
+    with _server_lock:
+        if _server is not None and _server[1] is server:
+            log.warning("the fork server failed (%s); this worker's kernels start on their own from now on", why)
+            _failed.add(_server[0])
+            _server = None
+    server.stop()
+
+
 @atexit.register
 def stop_worker_server() -> None:
     """Stop this process's fork server (a worker's goes when the worker exits)."""
@@ -234,7 +246,11 @@ class ForkedProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         km = self.parent
         stderr = getattr(kwargs.get("stderr"), "name", None)  # the launch log the engine opened
-        self.process = km.forkserver.spawn(cmd, dict(kwargs.get("env") or {}), km.box, None, stderr)
+        try:
+            self.process = km.forkserver.spawn(cmd, dict(kwargs.get("env") or {}), km.box, None, stderr)
+        except (OSError, ForkServerError) as exc:
+            give_up(km.forkserver, str(exc))
+            raise
         self.pid, self.pgid, self.cwd = self.process.pid, None, "/home/student"
         return self.connection_info
 

@@ -167,6 +167,29 @@ def test_only_the_sandbox_folders_of_dead_graders_are_swept(tmp_path):
     assert not dead.exists() and alive.exists() and other.exists()
 
 
+def test_a_fork_server_that_cannot_fork_is_given_up_and_kernels_start_without_it(tmp_path, monkeypatch):
+    spec = SandboxSpec(True, False, hidden=(str(tmp_path),))
+    if not forkserver.usable(spec):
+        pytest.skip("a fork server needs the grader to run as root")
+    env_for = lambda box: box.env({"COURSE_CHECK_LOG": str(box.check_log)})  # noqa: E731
+    try:
+        server = forkserver.for_worker(spec, 1, env_for, 60)
+        assert server is not None and server.alive()
+
+        def refuse(*args, **kwargs):  # what a container that forbids the server's mounts answers
+            raise forkserver.ForkServerError("the fork server could not start a kernel: PermissionError: mount")
+
+        monkeypatch.setattr(forkserver.ForkServer, "spawn", refuse)
+        result = execute(_probe_notebook(), {}, Limits(), spec, 1, True)
+        assert result.fault is None and result.retries == [], result.reason  # started on its own at once
+        assert not server.alive() and not server.spool.exists()
+        assert forkserver.for_worker(spec, 1, env_for, 60) is None  # and this worker does not start it again
+    finally:
+        warm.take(None)
+        forkserver.stop_worker_server()
+        forkserver._failed.clear()
+
+
 # --------------------------------------------------------------------------- warm kernels
 
 
