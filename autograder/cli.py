@@ -166,8 +166,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _lms_report(args, course, name, out)
     if args.ids or args.column:
         raise UsageError("--ids and --column go with --format canvas or moodle")
-    csv_path, pages = report_mod.report(load_results(course, name), name, out)
-    print(f"grades: {csv_path}\nfeedback: {len(pages)} page(s) under {out / 'feedback'}")
+    csv_path, pages, class_page = report_mod.report(course, load_results(course, name), name, out)
+    print(f"grades: {csv_path}\nfeedback: {len(pages)} page(s) under {out / 'feedback'}\nclass report: {class_page}")
     return 0
 
 
@@ -196,7 +196,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     options = _options(args, graded_only=True)
     for name in course.assignments():
         release(course, name)
-        sample_class.write(sample_class.build(course, name), name, course.submitted)
+        students = sample_class.build(course, name)
+        sample_class.write(students, name, course.submitted)
         print(f"\n== {name}: grading the sample class", flush=True)
         started = time.perf_counter()
         shown = Progress()
@@ -205,12 +206,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
         finally:
             shown.close()
         elapsed = time.perf_counter() - started
-        csv_path, _ = report_mod.report(load_results(course, name), name, course.reports)
+        _learn_known_bugs(course, name, students, subs)
+        csv_path, _, class_page = report_mod.report(course, load_results(course, name), name, course.reports)
         print(
             f"\n{score_table(subs)}\n\n{len(subs)} submissions in {elapsed:.0f} s "
-            f"({elapsed / len(subs):.1f} s each); grades: {csv_path}; feedback: {course.reports / 'feedback'}"
+            f"({elapsed / len(subs):.1f} s each); grades: {csv_path}; feedback: {course.reports / 'feedback'}; "
+            f"class report: {class_page}"
         )
     return 0
+
+
+def _learn_known_bugs(course: CourseDir, name: str, students: list, subs: list) -> None:
+    """The demo grades every known bug too: where ``validate`` has not filed their check values for this version,
+    file them from this grading, so the demo's feedback shows diagnoses."""
+    from autograder import diagnosis
+
+    graded = {s.student: s for s in subs}
+    reference = graded.get("reference")
+    if reference is None or diagnosis.load(course, name, reference.version) is not None:
+        return
+    table = diagnosis.learn(course, name, {s.name: s.mutant for s in students if s.kind == "mutant"}, graded)
+    if table is not None:
+        diagnosis.save(course, table)
 
 
 def cmd_lab(args: argparse.Namespace) -> int:

@@ -1,5 +1,5 @@
 """Runs the stages over a batch: collect -> readable -> restore -> [trim] -> protect -> flag -> execute -> score
-(with the outside re-check, verify.py) -> feedback.
+(with the outside re-check, verify.py) -> diagnose (known bugs, diagnosis.py) -> feedback.
 
 Restore and score touch the gradebook, so they run in this process one submission at a time (SQLite has one
 writer); execution, the slow part, runs in a pool of worker processes, each kernel in its own sandbox. The
@@ -20,7 +20,20 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import collect, executors, feedback, flags, protect, readable, reference, restore, resume, score, trim
+from autograder import (
+    collect,
+    diagnosis,
+    executors,
+    feedback,
+    flags,
+    protect,
+    readable,
+    reference,
+    restore,
+    resume,
+    score,
+    trim,
+)
 from autograder.batch_log import BatchLog
 from autograder.course_dir import REPO_ROOT, CourseDir
 from autograder.execute import ExecResult, Limits, cores, execute, prepare_worker
@@ -83,29 +96,19 @@ def _apply_execution(sub: Submission, result: ExecResult) -> Submission:
     return sub
 
 
-def _autograded_path(out: Path, sub: Submission) -> Path:
-    return out / "autograded" / sub.student / sub.assignment / f"{sub.notebook_name}.ipynb"
-
-
 def _save(out: Path, sub: Submission) -> None:
     if sub.nb is None:
         return
-    path = _autograded_path(out, sub)
+    path = resume.autograded_path(out, sub)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(sub.nb, path)
-
-
-def _summary_path(out: Path, sub: Submission) -> Path:
-    return _autograded_path(out, sub).with_suffix(".result.json")
 
 
 def _save_summary(out: Path, sub: Submission) -> None:
     """Written last for each submission: the summary is the commit marker a resumed run looks for (resume.py)."""
     # every check the notebook ran, as plain data, for a re-check outside the student's process
-    resume.write_atomic(
-        _autograded_path(out, sub).with_suffix(".checks.jsonl"), "".join(json.dumps(c) + "\n" for c in sub.checks)
-    )
-    resume.write_atomic(_summary_path(out, sub), json.dumps(sub.to_summary(), indent=1))
+    resume.write_atomic(resume.checks_path(out, sub), "".join(json.dumps(c) + "\n" for c in sub.checks))
+    resume.write_atomic(resume.summary_path(out, sub), json.dumps(sub.to_summary(), indent=1))
 
 
 def _prepare(sub: Submission, options: GradeOptions) -> None:
@@ -150,9 +153,12 @@ def grade_batch(
     key = reference.version_key(course, assignment, options.parameters(), spec.cuda)
     kept: set[str] = set()
     for n, sub in enumerate(subs):
+        sub.version = key
         sub.result_key = resume.result_key(sub.path, key, resume.options_that_matter(options))
-        earlier = None if options.force else resume.previous(_summary_path(out, sub), sub.path, sub.result_key)
+        earlier = None if options.force else resume.previous(resume.summary_path(out, sub), sub.path, sub.result_key)
         if earlier is not None:
+            earlier.version = key
+            earlier.checks = diagnosis.read_checks(resume.checks_path(out, earlier))
             subs[n] = earlier
             kept.add(sub.key)
     if on_start:
@@ -161,6 +167,7 @@ def grade_batch(
     forbidden = flags.forbidden_calls(course, assignment)
     todo = [s for s in subs if s.key not in kept]
     known = reference.load(course, assignment, key)
+    known_bugs = diagnosis.load(course, assignment, key)
     # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down);
     # on a Dask cluster each worker does it for its own machine (execute.kernel_threads)
     threads = None if options.scheduler else max(1, cores() // options.jobs)
@@ -216,6 +223,7 @@ def grade_batch(
                     sub.fail(State.GRADER_FAULT, problem)
             cells = (known or {}).get(sub.notebook_name, {})
             _guard("score", lambda s, cells=cells: score.score(s, config, course.db_url, cells), sub)
+            _guard("diagnose", lambda s: diagnosis.diagnose(s, s.checks, known_bugs), sub)
             _save(out, sub)
             _guard("feedback", lambda s: feedback.write(s, out / "feedback"), sub)
             _save_summary(out, sub)

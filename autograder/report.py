@@ -1,7 +1,11 @@
-"""``autograder report``: the grades CSV for the LMS and one HTML feedback page per student.
+"""``autograder report``: the grades CSV for the LMS, one HTML feedback page per student and one class page for
+the instructor (class_report.py).
 
 Reads the result summaries that ``grade`` writes beside each autograded notebook (points per grade cell as
-nbgrader scored them, state, and the check messages), so reporting never re-executes anything.
+nbgrader scored them, state, and the check messages), so reporting never re-executes anything. Lost items are
+diagnosed again here from the check records kept beside them (diagnosis.py), so a table of known bugs learned by
+``validate`` after the grading still reaches the students; without a table for their version the diagnosis made
+at grading time stays.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-from autograder import feedback
+from autograder import class_report, diagnosis, feedback
+from autograder.course_dir import CourseDir
 from autograder.errors import UsageError
+from autograder.resume import checks_path
 from autograder.submission import Submission, items_of
 
 
@@ -43,9 +49,23 @@ def write_csv(subs: list[Submission], path: Path) -> Path:
     return path
 
 
-def report(subs: list[Submission], assignment: str, out: Path) -> tuple[Path, list[Path]]:
+def rediagnose(course: CourseDir, subs: list[Submission]) -> None:
+    """Diagnose each submission with the current table of its version, from its kept check records."""
+    tables: dict[tuple[str, str], diagnosis.Table | None] = {}
+    for sub in subs:
+        key = (sub.assignment, sub.version)
+        if key not in tables:
+            tables[key] = diagnosis.load(course, sub.assignment, sub.version)
+        if tables[key] is not None:
+            checks = diagnosis.read_checks(checks_path(course.root, sub))
+            diagnosis.diagnose(sub, checks, tables[key])
+
+
+def report(course: CourseDir, subs: list[Submission], assignment: str, out: Path) -> tuple[Path, list[Path], Path]:
+    """The grades CSV, the feedback pages and the class page."""
     if not subs:
         raise UsageError(f"no graded submissions of {assignment}: run `autograder grade {assignment}` first")
+    rediagnose(course, subs)
     csv_path = write_csv(subs, out / f"{assignment}_grades.csv")
     pages = [feedback.write(sub, out / "feedback") for sub in subs]
-    return csv_path, pages
+    return csv_path, pages, class_report.write(subs, assignment, out)

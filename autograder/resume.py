@@ -22,6 +22,19 @@ from typing import Any
 from autograder.submission import State, Submission
 
 
+def autograded_path(out: Path, sub: Submission) -> Path:
+    return out / "autograded" / sub.student / sub.assignment / f"{sub.notebook_name}.ipynb"
+
+
+def summary_path(out: Path, sub: Submission) -> Path:
+    return autograded_path(out, sub).with_suffix(".result.json")
+
+
+def checks_path(out: Path, sub: Submission) -> Path:
+    """Every check the notebook ran, as plain data (for the outside re-check and the diagnosis)."""
+    return autograded_path(out, sub).with_suffix(".checks.jsonl")
+
+
 def result_key(submitted: Path | None, version: str, options: dict[str, Any]) -> str:
     digest = hashlib.sha256(submitted.read_bytes() if submitted is not None else b"")
     digest.update(b"\0" + version.encode() + b"\0")

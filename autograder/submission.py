@@ -28,6 +28,8 @@ class ItemResult:
     max_points: float
     message: str = ""
     hidden: bool = False
+    # known bugs whose check values this failed cell reproduces (diagnosis.py): [{"mutant": name, "bug": text}]
+    diagnosis: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Submission:
     flags: list[str] = field(default_factory=list)  # static findings in the student's code (flags.py)
     result_key: str = ""  # what this result depends on (resume.py): same key, same result
     notes: list[str] = field(default_factory=list)  # what the grader did about its own trouble (start retries)
+    version: str = ""  # the assignment version it was graded against (reference.version_key)
 
     @property
     def key(self) -> str:
@@ -82,6 +85,7 @@ class Submission:
             "timings": self.timings,
             "result_key": self.result_key,
             "notes": self.notes,
+            "version": self.version,
         }
 
     @classmethod
@@ -99,6 +103,7 @@ class Submission:
         sub.flags = list(summary.get("flags", []))
         sub.result_key = str(summary.get("result_key", ""))
         sub.notes = list(summary.get("notes", []))
+        sub.version = str(summary.get("version", ""))
         return sub
 
     @property

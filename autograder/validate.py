@@ -11,10 +11,11 @@ Grading uses a gradebook of its own under ``.work/`` so the course gradebook is 
 
 from __future__ import annotations
 
+import copy
 import shutil
 from dataclasses import dataclass
 
-from autograder import sample_class
+from autograder import diagnosis, sample_class
 from autograder.course_dir import CourseDir
 from autograder.markup import grade_id, is_autograded_test
 from autograder.pipeline import GradeOptions, grade_batch
@@ -154,5 +155,36 @@ def grade_material(
     return students, graded
 
 
+def learn_known_bugs(
+    course: CourseDir, assignment: str, students: list[sample_class.Student], graded: dict[str, Submission]
+) -> list[Verdict]:
+    """File what each mutant's checks recorded (diagnosis.py), then say how many mutants the table tells
+    apart: a mutant whose failures are only exceptions or NaN cannot be named, two with the same values are
+    named together (shown, not required)."""
+    mutants = {s.name: s.mutant for s in students if s.kind == "mutant"}
+    table = diagnosis.learn(course, assignment, mutants, graded)
+    if table is None:
+        return [Verdict("diagnosis", "known bugs filed", "no graded reference to file them under", False)]
+    diagnosis.save(course, table)
+    alone, shared, unnamed, wrong = [], [], [], []
+    for student, mutant in mutants.items():
+        sub = copy.deepcopy(graded[student])
+        named = {d["mutant"] for r in diagnosis.diagnose(sub, sub.checks, table).results for d in r.diagnosis}
+        if not named:
+            unnamed.append(mutant.name)
+        elif mutant.name not in named:
+            wrong.append(f"{mutant.name} as {', '.join(sorted(named))}")
+        elif len(named) == 1:
+            alone.append(mutant.name)
+        else:
+            shared.append(" = ".join(sorted(named)))
+    observed = f"{len(alone)} of {len(mutants)} alone"
+    observed += f"; together: {', '.join(sorted(set(shared)))}" if shared else ""
+    observed += f"; not nameable (exceptions or NaN only): {', '.join(unnamed)}" if unnamed else ""
+    observed += f"; WRONG: {'; '.join(wrong)}" if wrong else ""
+    return [Verdict("diagnosis", "each mutant recognised as itself", observed, not wrong)]
+
+
 def validate(course: CourseDir, assignment: str, options: GradeOptions) -> list[Verdict]:
-    return judge(*grade_material(course, assignment, options))
+    students, graded = grade_material(course, assignment, options)
+    return judge(students, graded) + learn_known_bugs(course, assignment, students, graded)

@@ -7,31 +7,15 @@ Chromium is Debian's package (`make test` installs it with apt when it runs as r
 drives it (`executable_path`), never a browser of its own download. Without Chromium this test skips and says why.
 """
 
-import shutil
-
 import nbformat
 import pytest
+from chromium import CHROMIUM, FLAGS, SHOTS, needs_chromium
 from lab_server import serving
 from real_course import ASSIGNMENTS, copy_course
 
 from autograder import lab
-from autograder.course_dir import REPO_ROOT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SHOTS = REPO_ROOT / "reports" / "browser"
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it with apt when run as root)"
-)
+pytestmark = needs_chromium
 
 # Runs every cell in order through JupyterLab's own command, one at a time (Run All would stop at the first
 # error, and an unfinished notebook errors at its first solution cell), then reads the outputs back.

@@ -105,7 +105,7 @@ def test_report_writes_one_csv_row_per_student_and_feedback_pages(tiny, tmp_path
     students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "mutant-add_abs")]
     sample_class.write(students, ASSIGNMENT, tiny.submitted)
     grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
-    csv_path, pages = report(load_results(tiny, ASSIGNMENT), ASSIGNMENT, tmp_path / "out")
+    csv_path, pages, class_page = report(tiny, load_results(tiny, ASSIGNMENT), ASSIGNMENT, tmp_path / "out")
     with csv_path.open() as fh:
         table = list(csv.DictReader(fh))
     assert [(r["student"], r["add"], r["twice"], r["total"], r["state"]) for r in table] == [
@@ -114,6 +114,63 @@ def test_report_writes_one_csv_row_per_student_and_feedback_pages(tiny, tmp_path
     ]
     page = (tmp_path / "out" / "feedback" / "mutant-add_abs" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert len(pages) == 2 and "add/negative" in page and "0 / 2" in page and "BEGIN HIDDEN" not in page
+    assert class_page == tmp_path / "out" / f"{ASSIGNMENT}_class.html" and "mutant-add_abs" in class_page.read_text()
+
+
+# students who wrote the known bugs (and other things) in their own words: the diagnosis must come from the
+# values their checks record, not from their source
+OWN_WORDS = {
+    "alice": ("add_impl", "def add(a, b):\n    return -(b - a)"),  # subtracts
+    "bob": ("add_impl", "import math\ndef add(a, b):\n    return math.fabs(a) + math.fabs(b)"),  # ignores signs
+    "carol": ("add_impl", "def add(a, b):\n    return a + b + 1"),  # a bug no mutant has
+    "dave": ("add_impl", "def add(a, b):\n    return sum((a, b))"),  # correct, written differently
+    "erin": ("twice_impl", "def twice(x):\n    return x ** 2"),  # squares
+    "frank": ("add_impl", "def add(a, b):\n    raise ValueError('no')"),  # fails at the first check: unspecific
+    "grace": ("add_impl", "def add(a, b):\n    return a - b if a > 0 else a + b"),  # subtracts, but only sometimes
+}
+
+
+def test_a_lost_item_is_diagnosed_as_the_known_bug_whose_values_it_reproduces(tiny, tmp_path):
+    verdicts = {v.student: v for v in validate(tiny, ASSIGNMENT, OPTIONS)}  # files the known bugs' values
+    assert verdicts["diagnosis"].ok and verdicts["diagnosis"].observed.startswith("3 of 3 alone")
+    reference = next(s for s in sample_class.build(tiny, ASSIGNMENT) if s.name == "reference")
+    for student, (cell, source) in OWN_WORDS.items():
+        nb = sample_class.with_cell(reference.notebooks[ASSIGNMENT], cell, source)
+        folder = tiny.submitted / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    subs = {s.student: s for s in grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)}
+
+    def named(student):
+        return {r.item: sorted(d["bug"] for d in r.diagnosis) for r in subs[student].results if r.diagnosis}
+
+    assert named("alice") == {"add": ["subtracts"]}
+    assert named("bob") == {"add": ["ignores signs"]}
+    assert named("erin") == {"twice": ["squares"]}
+    for student in ("carol", "dave", "frank", "grace"):
+        assert named(student) == {}, student
+    assert subs["dave"].score == 4.0 and subs["carol"].score < 4.0 and subs["grace"].score < 4.0
+    # the feedback says it in the bug's words, only on the lost item; the class page counts it
+    page = (tiny.feedback / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert page.count("Looks like") == 1 and "<b>subtracts</b>" in page
+    assert "Looks like" not in (tiny.feedback / "carol" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    _, _, class_page = report(tiny, load_results(tiny, ASSIGNMENT), ASSIGNMENT, tmp_path / "out")
+    assert "ignores signs" in class_page.read_text() and "squares" in class_page.read_text()
+
+
+def test_a_table_learned_after_grading_reaches_the_report(tiny, tmp_path):
+    """Graded first, validated later: ``report`` diagnoses from the kept check records."""
+    students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "mutant-add_abs")]
+    sample_class.write(students, ASSIGNMENT, tiny.submitted)
+    grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    assert not any(r.diagnosis for s in load_results(tiny, ASSIGNMENT) for r in s.results)
+    validate(tiny, ASSIGNMENT, OPTIONS)
+    subs = load_results(tiny, ASSIGNMENT)
+    report(tiny, subs, ASSIGNMENT, tmp_path / "out")
+    diagnosed = {s.student: [d["bug"] for r in s.results for d in r.diagnosis] for s in subs}
+    assert diagnosed == {"mutant-add_abs": ["ignores signs"], "reference": []}
+    page = tmp_path / "out" / "feedback" / "mutant-add_abs" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    assert "<b>ignores signs</b>" in page.read_text()
 
 
 def test_unchanged_submissions_are_kept_unless_forced(tiny):
