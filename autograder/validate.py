@@ -144,13 +144,16 @@ def grade_material(
 ) -> tuple[list[sample_class.Student], dict[str, Submission]]:
     """Grade the reference, the blank release, every mutant and every correct variant in a scratch gradebook
     under ``.work/<label>-*``."""
-    release(course, assignment)
-    students = sample_class.build(course, assignment, misbehaving=False, variants=True)
     work = course.work(f"{label}-{assignment}")
     shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    # released into the scratch gradebook too: the course's may hold submissions of an older version of the
+    # notebook, and nbgrader refuses to add or remove its cells there
+    scratch = CourseDir(course.root, f"sqlite:///{work / 'gradebook.db'}")
+    release(scratch, assignment)
+    students = sample_class.build(course, assignment, misbehaving=False, variants=True)
     submissions = work / "submitted"
     sample_class.write(students, assignment, submissions)
-    scratch = CourseDir(course.root, f"sqlite:///{work / 'gradebook.db'}")
     graded = {s.student: s for s in grade_batch(scratch, assignment, submissions, options, output_root=work)}
     return students, graded
 

@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 
 import nbformat
-from tiny_course import ASSIGNMENT
+from tiny_course import ASSIGNMENT, code
 
 from autograder import sample_class
 from autograder.execute import Limits
@@ -51,6 +51,21 @@ def test_validate_accepts_the_tiny_assignment(tiny):
     missed = [v.student for v in verdicts if not v.ok]
     assert missed == ["test cells", "mutant-add_subtracts", "variant-add_rounds", "hidden add__hidden"]
     assert next(v for v in verdicts if v.student == "test cells").observed == "add__hidden end in a value"
+
+
+def test_validate_leaves_the_course_gradebook_alone_after_the_notebook_changed(tiny):
+    """Graded once, then the source gains a cell: nbgrader would refuse to re-release it into a gradebook with
+    submissions, so validate releases into its scratch gradebook, and the course's keeps its grades."""
+    students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name == "reference"]
+    sample_class.write(students, ASSIGNMENT, tiny.submitted)
+    grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    source = tiny.source_notebooks(ASSIGNMENT)[0]
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.insert(1, code("EXTRA = 1  # a new locked cell: nbgrader records it", "extra_setup", locked=True))
+    nbformat.write(nb, source)
+    verdicts = validate(tiny, ASSIGNMENT, OPTIONS)
+    assert all(v.ok for v in verdicts), [v for v in verdicts if not v.ok]
+    assert [(s.student, s.score) for s in load_results(tiny, ASSIGNMENT)] == [("reference", 4.0)]
 
 
 def test_sample_class_grades_to_expected_points_and_states_twice_identically(tiny):
