@@ -12,6 +12,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from autograder import sources
 from autograder.errors import UsageError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +33,16 @@ def nbgrader_config(root: Path, db_url: str) -> Config:
     c.Exchange.assignment_dir = str(root)
     # the exchange `autograder lab` releases to and students submit into; `nbgrader collect` reads it
     c.Exchange.root = str(root / ".work" / "exchange")
-    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "mutants", "variants"]
+    # *.pct.py: the readable source a notebook is built from (sources.py), which holds the solutions
+    c.CourseDirectory.ignore = [
+        ".ipynb_checkpoints",
+        "*.pyc",
+        "__pycache__",
+        "feedback",
+        "mutants",
+        "variants",
+        "*.pct.py",
+    ]
     return c
 
 
@@ -92,7 +102,11 @@ class CourseDir:
         return path
 
     def assignments(self) -> list[str]:
-        return sorted(p.name for p in self.source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+        return sorted(
+            p.name
+            for p in self.source.iterdir()
+            if p.is_dir() and (any(p.glob("*.ipynb")) or any(p.glob(f"*{sources.SUFFIX}")))
+        )
 
     def check_assignment(self, name: str) -> str:
         known = self.assignments()
@@ -101,7 +115,11 @@ class CourseDir:
         return name
 
     def source_notebooks(self, assignment: str) -> list[Path]:
-        return sorted((self.source / assignment).glob("*.ipynb"))
+        """The assignment's source notebooks, built first from their readable text where there is one."""
+        folder = self.source / assignment
+        if folder.is_dir():
+            sources.build(folder)
+        return sorted(folder.glob("*.ipynb"))
 
     def config(self) -> Config:
         return nbgrader_config(self.root, self.db_url)

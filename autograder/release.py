@@ -28,6 +28,7 @@ class ReleaseError(Exception):
 
 def generate(course: CourseDir, assignment: str) -> Path:
     """Run nbgrader's generate_assignment for one assignment; returns its release folder."""
+    course.source_notebooks(assignment)  # nbgrader reads the notebooks: build them from their text first
     config = course.config()
     config.CourseDirectory.assignment_id = assignment
     config.GenerateAssignment.force = True

@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from autograder import forkserver, sample_class
+from autograder import forkserver, sample_class, sources
 from autograder.course_dir import DEFAULT_ROOT, CourseDir
 from autograder.execute import Limits
 from autograder.markup import strip_markers
@@ -285,6 +285,8 @@ def main() -> None:
             if "parameters" in cell.metadata.get("tags", []):
                 cell.source = cell.source.replace("FAST = False", "FAST = True")
         nbformat.write(nb, source)
+        if sources.text_of(source).exists():  # the notebook is built from its text: change the text too
+            sources.text_of(source).write_text(sources.to_text(nb), encoding="utf-8")
 
         print(f"== {args.assignment}: reference under plain papermill")
         print(f"FAST=True : {papermill_time(source, True):6.1f} s")

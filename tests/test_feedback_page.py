@@ -12,7 +12,7 @@ from chromium import CHROMIUM, FLAGS, SHOTS, needs_chromium
 from real_course import ASSIGNMENTS
 
 from autograder import course_notes, feedback
-from autograder.course_dir import REPO_ROOT
+from autograder.course_dir import DEFAULT_ROOT, CourseDir
 from autograder.markup import grade_id
 from autograder.submission import ItemResult, State, Submission
 
@@ -21,7 +21,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def graded_items(assignment: str) -> list[str]:
-    nb = nbformat.read(REPO_ROOT / "assignments" / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    nb = nbformat.read(CourseDir(DEFAULT_ROOT).source_notebooks(assignment)[0], as_version=4)
     items = []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})

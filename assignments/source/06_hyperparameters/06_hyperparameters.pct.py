@@ -1,0 +1,1194 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+#   language_info:
+#     name: python
+# ---
+
+# %% [markdown] id="cell-000"
+# # 06 · Hyperparameters: searching well, and checking a run before you search
+#
+# The learning rate, the batch size, the weight decay, the width, the dropout rate, the number of epochs: these
+# **hyperparameters** are fixed before training and are not changed by gradient descent on the training loss (which
+# would, for example, always choose no regularization). They are chosen by an outer search that measures each
+# candidate on **held-out validation data**, and every evaluation of that search is a whole training run: expensive
+# and noisy. One of the seed notes says they "can only be adjusted by experience"; in fact they are searched
+# systematically, and the way you search decides how many runs you need:
+#
+# - **where** to measure: a validation split for choosing, a test split used once for reporting, several seeds;
+# - **how to sample**: rates and decays on a log scale;
+# - **what to try**: a grid, random configurations (Bergstra & Bengio 2012), coarse to fine;
+# - **how to spend the budget**: successive halving and Hyperband (Jamieson & Talwalkar 2016; Li et al. 2018);
+# - **a learning rate in one short run**: the learning-rate range test (Smith 2017);
+# - **before any of it**: sanity checks of the training run itself (initial loss, over-fitting a tiny batch, the
+#   update/weight ratio), as in Stanford's CS231n notes.
+#
+# | item | you implement | points |
+# |---|---|---|
+# | `log_uniform` | samples of $\exp(U(\ln a,\ln b))$ from a `torch.Generator` | 3 |
+# | `search` | a grid of configurations, and random configurations from samplers | 3 |
+# | `halving` | successive halving with a given `evaluate(config, budget)` | 3 |
+# | `suggest_lr` | two learning-rate suggestions from a range test's losses | 3 |
+# | `update_ratio` | one training step that returns the update/weight ratio of every weight | 3 |
+# | `concept_*` | three multiple-choice checks | 3 × 1 |
+# | `written_random_search` | one short written answer (graded by hand) | 2 |
+#
+# Then you run experiments on scikit-learn's handwritten digits: the sanity checks, a range test, grid against
+# random search, successive halving, and the seed-to-seed spread of the best configurations.
+#
+# **Rules.** In each solution cell, replace the two lines `# YOUR CODE HERE` and `raise NotImplementedError()` by
+# your code. Do not change the other lines of the cell, and do not rename the functions. Each item is independent:
+# a broken item costs only its own points. The search items (`search`, `halving`, `suggest_lr`) are plain Python:
+# the tests call them with small deterministic `evaluate` functions and loss curves, so the exact contract stated
+# above each solution cell matters (the order of the configurations, how ties are broken, what is returned, and its
+# type). Random
+# draws come from the `generator` argument (a `torch.Generator`; torch's global one when `None`): two generators
+# seeded alike give the same draws, and when one is given the global generator is not used at all. Hidden tests
+# probe other ranges, orders and sizes, ties, the generator, other optimizers and real models.
+
+# %% nbgrader={"grade": false, "grade_id": "parameters", "locked": true, "schema_version": 3, "solution": false, "task": false} tags=["parameters"] id="parameters"
+SEED = 0
+DEVICE = "auto"
+FAST = False
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} id="setup"
+import copy
+import math
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course import get_device, load_dataset, make_generator, plot_curves, seed_everything
+from course.checks import check_close, check_equal, check_raises, check_true, check_within
+
+seed_everything(SEED)
+device = get_device(DEVICE)
+print(f"torch {torch.__version__}, device {device}, FAST={FAST}")
+
+
+# %% [markdown] id="cell-003"
+# The next cell holds helpers of the test cells. `check_fraction` checks that a fraction out of $n$ independent
+# draws lies within 6 standard errors $6\sqrt{p(1-p)/n}$ of its probability $p$ (a correct solution fails with
+# probability below $10^{-8}$). `config_rows` checks that a list of configurations is a list of dicts with the
+# expected names and returns their values row by row. `LearningCurves` is an `evaluate(config, budget)` for the
+# successive-halving tests: configuration `i` reaches the validation loss `final[i] + speed[i] / budget` after
+# `budget` units of training, and every call is recorded. Read it, you do not need to change it.
+
+# %% nbgrader={"grade": false, "grade_id": "helpers", "locked": true, "schema_version": 3, "solution": false, "task": false} id="helpers"
+def check_fraction(check_id, hits, p, case, hint=""):
+    """`hits` a bool tensor of n independent Bernoulli(p) draws: its mean within 6 sqrt(p(1-p)/n) of p."""
+    n = hits.numel()
+    bound = 6 * math.sqrt(p * (1 - p) / n)
+    check_within(check_id, float(hits.double().mean()), p - bound, p + bound, case=case,
+                 why=f"fraction of {n} independent draws: 6 standard errors of p = {p:.4g}", hint=hint)
+
+
+def config_rows(check_id, configs, names, n, case):
+    """Checks that `configs` is a list of n dicts, each with exactly the keys `names`; returns the rows
+    [[config[name] for name in names] for config in configs]."""
+    check_equal(check_id + "/type", type(configs).__name__, "list", case=case, hint="return a list of dicts")
+    check_equal(check_id + "/dicts", [type(c).__name__ for c in configs], ["dict"] * n, case=case,
+                hint=f"{n} configurations, each a dict {{name: value}}")
+    check_equal(check_id + "/names", [sorted(c) for c in configs], [sorted(names)] * n, case=case,
+                hint="every configuration has exactly one entry per hyperparameter name")
+    return [[c[name] for name in names] for c in configs]
+
+
+class LearningCurves:
+    """evaluate(config, budget) for the successive-halving tests: config["id"] = i reaches the validation loss
+    final[i] + speed[i] / budget after `budget` units of training. Records every call as (i, budget)."""
+
+    def __init__(self, final, speed):
+        self.final, self.speed = list(final), list(speed)
+        self.calls = []
+
+    def __call__(self, config, budget):
+        i = config["id"]
+        self.calls.append((i, budget))
+        return self.final[i] + self.speed[i] / budget
+
+    def configs(self):
+        return [{"id": i} for i in range(len(self.final))]
+
+
+# %% [markdown] id="cell-005"
+# ## 1. Where to measure: validation, test and seeds
+#
+# **Three splits.** The *training* split fits the parameters. The *validation* split chooses the hyperparameters
+# (and the early-stopping epoch): every configuration of a search is scored on the same validation split. The *test*
+# split is used **once**, at the end, to report the chosen configuration. Choosing on the test split would make
+# its score optimistic: the best of many noisy scores is biased upward (the "winner's curse"). With $m$
+# configurations of equal true accuracy $a$ scored on $n_{\text{val}}$ examples, each score has standard error
+# $\sqrt{a(1-a)/n_{\text{val}}}$, and the largest of $m=50$ of them lies about 2.2 standard errors above $a$ on
+# average. A small data set may use $k$-fold cross-validation instead of one validation split; the test split
+# stays untouched either way.
+#
+# **Seeds.** A training run's result depends on its seed (the initial weights, the order of the mini-batches,
+# dropout masks). Run the configurations you compare with several seeds (3 to 5 is common) and report
+# **mean ± standard deviation**; a difference between two configurations smaller than the seed-to-seed spread is
+# not a difference. The standard error of a difference of two means of $n$ seeds each is
+# $\sqrt{(s_A^2+s_B^2)/n}$. A search itself compares single runs (one seed each), so re-run the few finalists with
+# more seeds before choosing among them.
+#
+# ## 2. Sampling on a log scale
+#
+# A learning rate or a weight decay matters by its **order of magnitude**: going from $10^{-4}$ to $10^{-3}$ changes
+# training as much as going from $10^{-2}$ to $10^{-1}$. Sampled uniformly on $[10^{-5},10^{-1}]$, 90% of the draws
+# land in the last decade $[10^{-2},10^{-1}]$ and the small values are hardly ever tried. Sample them
+# **log-uniformly** instead: $\ln x\sim U(\ln a,\ln b)$, so that every decade gets the same share of the draws:
+#
+# $$x=\exp\big(\ln a+u\,(\ln b-\ln a)\big)=a\,(b/a)^u,\qquad u\sim U[0,1),\qquad
+# P(x\le t)=\frac{\ln(t/a)}{\ln(b/a)}\ \ (a\le t\le b).$$
+#
+# The base of the logarithm does not matter as long as the same base is used on the way in and on the way out
+# ($10^{U(\log_{10}a,\log_{10}b)}$ is the same distribution; $e^{U(\log_{10}a,\log_{10}b)}$ is not). Log scales suit
+# the learning rate, weight decay, Adam's $\epsilon$ and (roughly) widths; a momentum $\beta$ close to 1 is sampled
+# through $1-\beta$ on a log scale (0.9, 0.99, 0.999 are equally spaced there); a dropout rate is sampled on a linear
+# scale. `scipy.stats.loguniform(a, b)` is the same distribution.
+#
+# Implement `log_uniform(low, high, n, generator=None)`: `n` independent samples as a float64 tensor of shape
+# `(n,)`, with $u$ drawn as `torch.rand(n, generator=generator, dtype=torch.float64)`, and `ValueError` unless
+# `0 < low < high`.
+
+# %% autograder={"forbidden": ["scipy.stats"]} nbgrader={"grade": false, "grade_id": "log_uniform_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="log-uniform-impl"
+def log_uniform(low, high, n, generator=None):
+    """n independent samples of exp(U(ln low, ln high)): a float64 tensor of shape (n,), drawn from `generator`
+    (torch's global generator when None). ValueError unless 0 < low < high."""
+    ### BEGIN SOLUTION
+    if not 0 < low < high:
+        raise ValueError(f"log_uniform needs 0 < low < high, got low={low}, high={high}")
+    u = torch.rand(n, generator=generator, dtype=torch.float64)
+    return torch.exp(math.log(low) + u * (math.log(high) - math.log(low)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "log_uniform__visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="log-uniform--visible"
+# Visible test: 30000 samples on [1e-4, 1e-1]: shape, range, and one third of the draws in each decade.
+n = 30000
+x = log_uniform(1e-4, 1e-1, n, generator=make_generator(1))
+check_equal("log_uniform/shape", tuple(x.shape), (n,), case="n=30000", hint="a tensor of shape (n,)")
+check_true("log_uniform/range", bool(((x >= 1e-4 * (1 - 1e-12)) & (x <= 1e-1 * (1 + 1e-12))).all()),
+           "some sample lies outside [low, high]", case="[1e-4, 1e-1]",
+           hint="use the same logarithm on the way in and out: exp(ln a + u (ln b - ln a))")
+for lo, hi in [(1e-4, 1e-3), (1e-3, 1e-2), (1e-2, 1e-1)]:
+    check_fraction("log_uniform/decades", (x >= lo) & (x < hi), 1 / 3, case=f"[1e-4, 1e-1], decade [{lo:g}, {hi:g})",
+                   hint="sample the logarithm uniformly: every decade gets the same share of the draws")
+
+# %% nbgrader={"grade": true, "grade_id": "log_uniform__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="log-uniform--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+n = 30000
+x = log_uniform(1e-3, 1.0, n, generator=make_generator(2))
+check_equal("log_uniform/type", type(x).__name__, "Tensor", case="[1e-3, 1]", hint="return a torch tensor")
+check_equal("log_uniform/dtype", str(x.dtype), "torch.float64", case="[1e-3, 1]",
+            hint="draw u with dtype=torch.float64: float32 cannot resolve small rates finely")
+# other ranges, below and above 1: P(x <= a (b/a)^q) = q at several quantiles q
+for k, (low, high) in enumerate([(1e-6, 1e-2), (0.5, 2.0), (3.0, 3000.0)]):
+    x = log_uniform(low, high, n, generator=make_generator(10 + k))
+    check_true("log_uniform/range_more", bool(((x >= low * (1 - 1e-12)) & (x <= high * (1 + 1e-12))).all()),
+               "some sample lies outside [low, high]", case=f"[{low:g}, {high:g}]")
+    for q in [0.1, 0.25, 0.5, 0.75, 0.9]:
+        t = low * (high / low) ** q
+        check_fraction("log_uniform/quantiles", x <= t, q, case=f"[{low:g}, {high:g}], P(x <= a (b/a)^{q})",
+                       hint="ln x must be uniform on [ln low, ln high]")
+# the generator: same seed, same draws; another seed, other draws (random, not a fixed grid); global untouched
+rng_state = torch.get_rng_state()
+a = log_uniform(1e-5, 1e-1, 1000, generator=make_generator(20))
+b = log_uniform(1e-5, 1e-1, 1000, generator=make_generator(20))
+c = log_uniform(1e-5, 1e-1, 1000, generator=make_generator(21))
+check_true("log_uniform/generator_seed", bool(torch.equal(a, b)), "two generators seeded alike gave different draws",
+           case="two calls, generators with the same seed", hint="draw u from the generator argument")
+check_true("log_uniform/global_rng_untouched", bool(torch.equal(torch.get_rng_state(), rng_state)),
+           "torch's global random state changed although a generator was given", case="generator given",
+           hint="torch.rand(n, generator=generator, dtype=torch.float64)")
+check_true("log_uniform/random", not bool(torch.equal(a, c)), "two different seeds gave the same values",
+           case="generators with seeds 20 and 21",
+           hint="independent random draws, not evenly spaced points (that is a grid: torch.logspace)")
+# sizes 1 and 0; invalid bounds
+check_equal("log_uniform/n1", tuple(log_uniform(0.1, 1.0, 1, generator=make_generator(22)).shape), (1,), case="n=1")
+check_equal("log_uniform/n0", tuple(log_uniform(0.1, 1.0, 0, generator=make_generator(23)).shape), (0,), case="n=0")
+for low, high in [(0.0, 1.0), (-1.0, 1.0), (1.0, 1.0), (2.0, 1.0)]:
+    check_raises("log_uniform/bad_bounds", lambda: log_uniform(low, high, 5, generator=make_generator(24)), ValueError,
+                 case=f"low={low}, high={high}", hint="0 < low < high, else ValueError")
+### END HIDDEN TESTS
+
+# %% [markdown] id="cell-009"
+# ## 3. Grid search, random search, coarse to fine
+#
+# **Grid search** tries every combination of a few values per hyperparameter: with $k$ values for each of $d$
+# hyperparameters it costs $k^d$ runs, exponential in $d$. **Random search** (Bergstra & Bengio 2012, *JMLR* 13)
+# draws $n$ configurations independently, each hyperparameter from its own distribution (log-uniform for rates). For
+# the same number of runs it is better whenever only a few hyperparameters matter (the usual case, and one does not
+# know which in advance): a $3\times3$ grid over (learning rate, weight decay) tries only 3 distinct learning rates,
+# 9 random configurations try 9. And if the good region covers a fraction $v$ of the search space, $n$ random
+# configurations miss it with probability $(1-v)^n$: 60 runs find a configuration of the best 5% with probability
+# $1-0.95^{60}\approx0.95$, whatever the number of hyperparameters. Random search is also easy to extend (add runs
+# until the budget is spent) and to parallelize.
+#
+# **Coarse to fine.** Start wide (the learning rate over several decades, short runs), then narrow the ranges
+# around the best configurations and search again with longer runs. If the best value lies at the edge of a
+# range, the range was too narrow: extend it in that direction. Model-based methods (Bayesian optimization with a
+# Gaussian process or a tree-structured Parzen estimator, Bergstra et al. 2011; Snoek et al. 2012) choose the next
+# configuration from the results so far; random search is the baseline they must beat.
+#
+# Implement:
+#
+# - `grid_points(axes)`: `axes` maps each name to a list of values; return every combination as a list of dicts
+#   `{name: value}` in `itertools.product` order (the first name varies slowest, the last fastest; the values are
+#   the objects given). `{}` gives `[{}]` (one configuration with nothing to set); an empty list of values gives `[]`.
+# - `random_configs(space, n, generator)`: `space` maps each name to a **sampler**, a function called as
+#   `sampler(generator)` that returns one value; return `n` dicts. Draw configuration by configuration (the first
+#   complete before the second starts), within one configuration in the order of the names in `space`, calling each
+#   sampler once: then the same seed gives the same configurations.
+
+# %% autograder={"forbidden": ["sklearn.model_selection"]} nbgrader={"grade": false, "grade_id": "search_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="search-impl"
+def grid_points(axes):
+    """Every combination of the values in axes (a dict name -> list of values) as a list of dicts, in
+    itertools.product order: the first name varies slowest, the last fastest."""
+    ### BEGIN SOLUTION
+    configs = [{}]
+    for name, values in axes.items():
+        configs = [{**config, name: value} for config in configs for value in values]
+    return configs
+    ### END SOLUTION
+
+
+def random_configs(space, n, generator):
+    """n random configurations (dicts): configuration by configuration, and within one in the order of the names
+    in space, value = space[name](generator)."""
+    ### BEGIN SOLUTION
+    return [{name: sampler(generator) for name, sampler in space.items()} for _ in range(n)]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "search__visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="search--visible"
+# Visible test: a 2 x 3 grid, and 5 random configurations of one hyperparameter.
+axes = {"lr": [0.1, 0.01], "wd": [0.0, 1e-4, 1e-3]}
+rows = config_rows("search/grid", grid_points(axes), ["lr", "wd"], 6, case="lr 2 values, wd 3 values")
+check_equal("search/grid_values", rows, [[0.1, 0.0], [0.1, 1e-4], [0.1, 1e-3], [0.01, 0.0], [0.01, 1e-4], [0.01, 1e-3]],
+            case="lr 2 values, wd 3 values", hint="itertools.product order: the last name varies fastest")
+
+
+def lr_sampler(g):
+    return float(10 ** (-4 + 3 * torch.rand((), generator=g, dtype=torch.float64)))
+
+
+configs = random_configs({"lr": lr_sampler}, 5, make_generator(3))
+rows = config_rows("search/random", configs, ["lr"], 5, case="one sampler, n=5")
+gen = make_generator(3)
+check_equal("search/random_values", rows, [[lr_sampler(gen)] for _ in range(5)], case="one sampler, n=5",
+            hint="call space[name](generator) once per configuration, with the generator you were given")
+
+# %% nbgrader={"grade": true, "grade_id": "search__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="search--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+# one axis, three axes (order), an empty axis, no axes
+rows = config_rows("search/grid_one_axis", grid_points({"width": [16, 32, 64]}), ["width"], 3, case="one axis")
+check_equal("search/grid_one_axis_values", rows, [[16], [32], [64]], case="one axis")
+axes = {"lr": [1e-3, 1e-2], "wd": [0.0, 0.1], "p": [0.1, 0.3, 0.5]}
+expected = [[lr, wd, p] for lr in axes["lr"] for wd in axes["wd"] for p in axes["p"]]
+rows = config_rows("search/grid_three_axes", grid_points(axes), ["lr", "wd", "p"], 12, case="three axes 2 x 2 x 3")
+check_equal("search/grid_three_axes_values", rows, expected, case="three axes 2 x 2 x 3",
+            hint="any number of names; the first varies slowest, the last fastest")
+axes = {"opt": ["sgd", "adam"], "bs": [32, 128], "lr": [0.1], "wd": [0.0, 1e-4]}
+expected = [[o, b, lr, wd] for o in axes["opt"] for b in axes["bs"] for lr in axes["lr"] for wd in axes["wd"]]
+rows = config_rows("search/grid_four_axes", grid_points(axes), ["opt", "bs", "lr", "wd"], 8, case="four axes")
+check_equal("search/grid_four_axes_values", rows, expected, case="four axes")
+check_equal("search/grid_empty_axis", len(grid_points({"lr": [0.1, 0.01], "wd": []})), 0, case="wd has no values",
+            hint="a product with an empty factor is empty")
+check_equal("search/grid_no_axes", len(grid_points({})), 1, case="axes = {}", hint="one configuration: {}")
+# several samplers: configuration by configuration, names in order
+samplers = {
+    "lr": lambda g: float(10 ** (-5 + 4 * torch.rand((), generator=g, dtype=torch.float64))),
+    "bs": lambda g: int(2 ** torch.randint(4, 9, (), generator=g)),
+    "p": lambda g: float(0.5 * torch.rand((), generator=g, dtype=torch.float64)),
+}
+configs = random_configs(samplers, 7, make_generator(30))
+rows = config_rows("search/random_three", configs, ["lr", "bs", "p"], 7, case="three samplers, n=7")
+gen = make_generator(30)
+expected = [[s(gen) for s in samplers.values()] for _ in range(7)]
+check_equal("search/random_three_values", rows, expected, case="three samplers, n=7",
+            hint="draw configuration by configuration, within one in the order of the names in space")
+check_equal("search/random_n0", random_configs(samplers, 0, make_generator(31)), [], case="n=0")
+configs = random_configs({"lr": samplers["lr"]}, 3, make_generator(32))
+configs[0]["lr"] = -1.0
+check_true("search/random_independent", configs[1]["lr"] != -1.0 and configs[2]["lr"] != -1.0,
+           "changing one configuration changed another", case="n=3, configs[0] changed",
+           hint="a new dict for every configuration")
+### END HIDDEN TESTS
+
+# %% [markdown] id="cell-013"
+# ## 4. Successive halving and Hyperband
+#
+# Most bad configurations are visibly bad after a short run. **Successive halving** (Jamieson & Talwalkar 2016,
+# AISTATS; after Karnin et al. 2013) spends the budget accordingly: evaluate all $n$ configurations with a small
+# budget $b_0$ (epochs, steps, or training examples), keep the best $1/\eta$ of them, multiply the budget by $\eta$,
+# and repeat until one is left. Each rung costs about $n\,b_0$, so the whole search costs about $n\,b_0\log_\eta n$
+# instead of $n\,b_0\,\eta^{\log_\eta n}=n^2b_0$ for training every configuration with the final budget. Its risk is
+# the first rungs: a configuration that learns slowly but ends best (a small learning rate) can be dropped early.
+# **Hyperband** (Li et al. 2018, *JMLR* 18) hedges against that: it runs several brackets of successive halving
+# that trade the number of configurations against the starting budget. With maximum budget $R$ and
+# $s_{\max}=\lfloor\log_\eta R\rfloor$, bracket $s=s_{\max},\dots,0$ starts
+# $n=\lceil\frac{s_{\max}+1}{s+1}\eta^s\rceil$ configurations at budget $R\eta^{-s}$ (for $R=81$, $\eta=3$: 81 at 1,
+# 34 at 3, 15 at 9, 8 at 27 and 5 at 81). ASHA (Li et al. 2020, MLSys) is its asynchronous, parallel form.
+#
+# Implement `successive_halving(configs, evaluate, min_budget, eta=3)` with this exact contract:
+#
+# - rung 0 evaluates every configuration with budget `min_budget`; rung $r$ uses budget `min_budget * eta**r` (an
+#   int when both are ints: it counts epochs or steps);
+# - after a rung that evaluated $m>1$ configurations, keep the `max(1, m // eta)` with the **lowest** losses (on a
+#   tie the earlier position in `configs` wins) and go on; stop after the rung that evaluated a single configuration
+#   (the winner is trained with the largest budget: you need that model anyway);
+# - `evaluate(config, budget)` returns the validation loss (a float) of `config` trained with a **total** of
+#   `budget` units; call it exactly once per configuration and rung. Whether it trains from scratch or resumes a saved
+#   run is `evaluate`'s business, not yours;
+# - return `(winner, rungs)`: `winner` the position in `configs` of the last configuration, `rungs` a list with one
+#   tuple `(budget, positions, losses)` per rung, `positions` the list of the positions (ints, increasing) evaluated
+#   in that rung and `losses` the list of their losses in the same order.
+
+# %% nbgrader={"grade": false, "grade_id": "halving_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="halving-impl"
+def successive_halving(configs, evaluate, min_budget, eta=3):
+    """Successive halving over the list configs; returns (winner, rungs), see the contract above."""
+    ### BEGIN SOLUTION
+    if not configs:
+        raise ValueError("successive_halving needs at least one configuration")
+    alive = list(range(len(configs)))
+    budget = min_budget
+    rungs = []
+    while True:
+        losses = [evaluate(configs[i], budget) for i in alive]
+        rungs.append((budget, list(alive), losses))
+        if len(alive) == 1:
+            return alive[0], rungs
+        keep = max(1, len(alive) // eta)
+        ranked = sorted(range(len(alive)), key=lambda j: losses[j])  # a stable sort: ties keep the earlier position
+        alive = sorted(alive[j] for j in ranked[:keep])
+        budget = budget * eta
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "halving__visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="halving--visible"
+# Visible test: 8 configurations, eta = 2 (keep half, double the budget): 8 -> 4 -> 2 -> 1 at budgets 1, 2, 4, 8.
+# The learning curves cross: configuration 5 is the worst after 1 unit but would be the best after 8.
+curves = LearningCurves(final=[0.50, 0.38, 0.62, 0.45, 0.70, 0.20, 0.55, 0.41],
+                        speed=[0.23, 0.36, 0.07, 0.12, 0.04, 0.90, 0.13, 0.31])
+winner, rungs = successive_halving(curves.configs(), curves, min_budget=1, eta=2)
+expected = []
+for budget, positions in [(1, [0, 1, 2, 3, 4, 5, 6, 7]), (2, [2, 3, 6, 7]), (4, [3, 7]), (8, [3])]:
+    expected.append((budget, positions, [curves.final[i] + curves.speed[i] / budget for i in positions]))
+check_equal("halving/rungs", rungs, expected, case="n=8, eta=2, min_budget=1",
+            hint="keep the m // eta lowest losses, multiply the budget by eta; positions in increasing order")
+check_equal("halving/winner", winner, 3, case="n=8, eta=2, min_budget=1",
+            hint="the position in configs of the configuration of the last rung")
+
+
+# %% nbgrader={"grade": true, "grade_id": "halving__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="halving--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+def expected_halving(losses_at, n, min_budget, eta):
+    """The contract, written out: losses_at(i, budget) is the loss of configuration i."""
+    alive, budget, rungs = list(range(n)), min_budget, []
+    while True:
+        losses = [losses_at(i, budget) for i in alive]
+        rungs.append((budget, list(alive), losses))
+        if len(alive) == 1:
+            return alive[0], rungs
+        order = sorted(range(len(alive)), key=lambda j: (losses[j], alive[j]))
+        alive = sorted(alive[j] for j in order[:max(1, len(alive) // eta)])
+        budget = budget * eta
+
+
+def random_curves(n, seed):
+    gen = make_generator(seed)
+    final = (0.1 + torch.rand(n, generator=gen, dtype=torch.float64)).tolist()
+    speed = (2.0 * torch.rand(n, generator=gen, dtype=torch.float64)).tolist()
+    return LearningCurves(final, speed)
+
+
+# sizes that are not powers of eta (floor of m / eta), other eta, other budgets; every call counted
+for k, (n, min_budget, eta) in enumerate([(10, 1, 3), (27, 1, 3), (17, 2, 4), (13, 1, 2), (20, 5, 3), (8, 0.5, 2)]):
+    case = f"n={n}, min_budget={min_budget}, eta={eta}"
+    curves = random_curves(n, 40 + k)
+    winner, rungs = successive_halving(curves.configs(), curves, min_budget=min_budget, eta=eta)
+    exp_winner, exp_rungs = expected_halving(lambda i, b: curves.final[i] + curves.speed[i] / b, n, min_budget, eta)
+    check_equal("halving/rungs_more", rungs, exp_rungs, case=case,
+                hint="keep max(1, m // eta) configurations (the floor) and multiply the budget by eta, not by 2")
+    check_equal("halving/winner_more", winner, exp_winner, case=case)
+    check_equal("halving/calls", sorted(curves.calls), sorted((i, b) for b, pos, _ in exp_rungs for i in pos),
+                case=case, hint="call evaluate exactly once per configuration and rung: its losses are the results")
+# one and two configurations: never keep 0
+for n in [1, 2]:
+    curves = random_curves(n, 50 + n)
+    winner, rungs = successive_halving(curves.configs(), curves, min_budget=1, eta=3)
+    exp_winner, exp_rungs = expected_halving(lambda i, b: curves.final[i] + curves.speed[i] / b, n, 1, 3)
+    check_equal("halving/few", rungs, exp_rungs, case=f"n={n}, eta=3",
+                hint="keep max(1, m // eta): with 2 configurations and eta = 3 one survives")
+    check_equal("halving/few_winner", winner, exp_winner, case=f"n={n}, eta=3")
+
+
+# ties: the earlier position wins, and exactly max(1, m // eta) survive
+class Table:
+    def __init__(self, table):
+        self.table = table
+
+    def __call__(self, config, budget):
+        return self.table[budget][config["id"]]
+
+
+table = {1: [0.5, 0.3, 0.3, 0.3, 0.9, 0.3], 3: [0.4, 0.2, 0.1, 0.25, 0.8, 0.15], 9: [0.3, 0.1, 0.05, 0.2, 0.7, 0.1]}
+winner, rungs = successive_halving([{"id": i} for i in range(6)], Table(table), min_budget=1, eta=3)
+check_equal("halving/ties", rungs, [(1, [0, 1, 2, 3, 4, 5], table[1]), (3, [1, 2], [0.2, 0.1]), (9, [2], [0.05])],
+            case="n=6, eta=3, four configurations tied at 0.3",
+            hint="keep exactly max(1, m // eta); on a tie the earlier position in configs wins (a stable sort)")
+check_equal("halving/ties_winner", winner, 2, case="n=6, eta=3, ties")
+### END HIDDEN TESTS
+
+# %% [markdown] id="cell-017"
+# ## 5. The learning-rate range test
+#
+# The learning rate is the hyperparameter that matters most (Bengio 2012), and one short run bounds its useful
+# range. Smith's
+# **range test** (Smith 2017, WACV, section 3.3) trains for a few hundred mini-batches while the learning rate grows
+# from very small to very large, and records the loss: at first nothing happens, then the loss falls, then it
+# becomes ragged and blows up. The popular form (fastai; Howard & Gugger 2020) grows the rate exponentially,
+# $\eta_i=\eta_{\min}(\eta_{\max}/\eta_{\min})^{i/(N-1)}$, one mini-batch per rate, and stops when the (smoothed)
+# loss exceeds 4 times its minimum. The recorded losses are noisy (each is one mini-batch), so they are smoothed with a
+# **bias-corrected exponential moving average**, the one Adam uses for its moments:
+#
+# $$a_{-1}=0,\qquad a_i=\beta a_{i-1}+(1-\beta)\,\ell_i,\qquad s_i=\frac{a_i}{1-\beta^{\,i+1}}\qquad(i=0,1,\dots).$$
+#
+# Two suggestions are read off the smoothed curve: the **steepest** point, where $s$ falls fastest per unit of
+# $\ln\eta$, and the **valley**: the rate of the minimum of $s$ divided by 10 (at the minimum the rate is already
+# about to make training diverge). The loss at step $i$ also reflects the updates made at smaller rates before it,
+# so the test gives a range, not an optimum; repeat it whenever the model, the batch size or the optimizer change
+# (Adam's useful rates are smaller than SGD's).
+#
+# Implement `suggest_lr(lrs, losses, beta=0.98)`, where `lrs` (increasing, at least 2) and `losses` are lists of
+# floats or 1-D tensors of the same length:
+#
+# 1. smooth the losses as above (with $\beta=0$ nothing is smoothed);
+# 2. `steep = lrs[j]` for the $j\in\{0,\dots,N-2\}$ that minimizes the slope
+#    $(s_{j+1}-s_j)/(\ln\eta_{j+1}-\ln\eta_j)$ (the spacing of the rates need not be even: Smith's original test grows
+#    the rate linearly);
+# 3. `valley = lrs[k] / 10` for the $k$ that minimizes $s_k$;
+# 4. on ties the first index wins; return `(steep, valley)` as two Python floats.
+
+# %% nbgrader={"grade": false, "grade_id": "suggest_lr_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="suggest-lr-impl"
+def suggest_lr(lrs, losses, beta=0.98):
+    """(steepest, valley) learning rates of a range test: see the contract above."""
+    ### BEGIN SOLUTION
+    lrs = [float(v) for v in lrs]
+    smooth, avg = [], 0.0
+    for i, loss in enumerate(losses):
+        avg = beta * avg + (1 - beta) * float(loss)
+        smooth.append(avg / (1 - beta ** (i + 1)))
+    slopes = [(smooth[j + 1] - smooth[j]) / (math.log(lrs[j + 1]) - math.log(lrs[j])) for j in range(len(lrs) - 1)]
+    steep = min(range(len(slopes)), key=lambda j: slopes[j])
+    valley = min(range(len(smooth)), key=lambda k: smooth[k])
+    return lrs[steep], lrs[valley] / 10
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "suggest_lr__visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="suggest-lr--visible"
+# Visible test: 9 learning rates a factor sqrt(10) apart, first without smoothing (beta = 0), then with beta = 0.5.
+lrs = [10 ** (-4 + 0.5 * i) for i in range(9)]
+losses = [2.30, 2.29, 2.20, 1.80, 1.00, 0.60, 0.50, 2.50, 9.00]
+steep, valley = suggest_lr(lrs, losses, beta=0.0)
+check_close("suggest_lr/steep_raw", steep, lrs[3], case="beta=0", rtol=1e-12,
+            hint="the steepest descent is from 1.80 to 1.00: return the learning rate where that step starts")
+check_close("suggest_lr/valley_raw", valley, lrs[6] / 10, case="beta=0", rtol=1e-12,
+            hint="the minimum of the (smoothed) losses is at 0.50: return its learning rate / 10, as a Python float")
+steep, valley = suggest_lr(lrs, losses, beta=0.5)
+check_close("suggest_lr/steep", steep, lrs[3], case="beta=0.5", rtol=1e-12,
+            hint="smooth with a_i = beta a_(i-1) + (1 - beta) loss_i, a_(-1) = 0, s_i = a_i / (1 - beta**(i + 1))")
+check_close("suggest_lr/valley", valley, lrs[6] / 10, case="beta=0.5", rtol=1e-12,
+            hint="the valley is the minimum of the smoothed losses s, divided by 10")
+
+
+# %% nbgrader={"grade": true, "grade_id": "suggest_lr__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="suggest-lr--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+def expected_suggestions(lrs, losses, beta):
+    """The contract, written out, in float64 with torch."""
+    lrs = torch.as_tensor(lrs, dtype=torch.float64)
+    losses = torch.as_tensor(losses, dtype=torch.float64)
+    smooth, avg = [], 0.0
+    for i in range(len(losses)):
+        avg = beta * avg + (1 - beta) * float(losses[i])
+        smooth.append(avg / (1 - beta ** (i + 1)))
+    smooth = torch.tensor(smooth, dtype=torch.float64)
+    slopes = (smooth[1:] - smooth[:-1]) / (lrs[1:].log() - lrs[:-1].log())
+    return float(lrs[int(slopes.argmin())]), float(lrs[int(smooth.argmin())]) / 10
+
+
+def range_test_curve(lrs, seed, noise=0.1, floor=0.01):
+    """Losses of a made-up range test: flat at ln 10, falling, then exploding, plus mini-batch noise that grows as
+    the loss leaves ln 10 (an untrained classifier's loss hardly depends on the batch)."""
+    x = torch.as_tensor(lrs, dtype=torch.float64).log10()
+    clean = 2.3 - 1.8 * torch.sigmoid(3 * (x + 2.5)) + 0.02 * torch.exp(4 * (x + 0.5))
+    scale = floor + noise * (clean - 2.3).abs()
+    return (clean + scale * torch.randn(len(lrs), generator=make_generator(seed), dtype=torch.float64)).tolist()
+
+
+# a long noisy exponential range test with the default beta = 0.98: the valley comes from the smoothed curve
+lrs = [1e-5 * (1e1 / 1e-5) ** (i / 199) for i in range(200)]
+for k, beta in enumerate([0.98, 0.9, 0.0]):
+    losses = range_test_curve(lrs, 60 + k)
+    got = suggest_lr(lrs, losses) if beta == 0.98 else suggest_lr(lrs, losses, beta=beta)
+    exp = expected_suggestions(lrs, losses, beta)
+    check_close("suggest_lr/noisy", list(got), list(exp), case=f"200 steps, noise, beta={beta}", rtol=1e-12,
+                hint="smooth with the bias-corrected moving average, then take both suggestions from s")
+# Smith's linear schedule: the slope is per unit of ln(lr), not per step
+lrs = [0.01 * (i + 1) for i in range(60)]
+for k, beta in enumerate([0.0, 0.8]):
+    losses = range_test_curve([lr / 10 for lr in lrs], 70 + k, noise=0.0, floor=0.0)
+    got = suggest_lr(lrs, losses, beta=beta)
+    check_close("suggest_lr/linear_schedule", list(got), list(expected_suggestions(lrs, losses, beta)),
+                case=f"linear schedule, 60 steps, beta={beta}", rtol=1e-12,
+                hint="divide the change of s by the change of ln(lr): the rates need not be evenly spaced")
+# a short range test: the first steps count, so the moving average must start bias-corrected, not at loss 0
+lrs = [10 ** (-3 + 3 * i / 11) for i in range(12)]
+losses = [2.3, 2.3, 2.2, 1.9, 1.4, 1.0, 0.8, 0.7, 0.75, 1.2, 2.5, 6.0]
+check_close("suggest_lr/short", list(suggest_lr(lrs, losses, beta=0.9)), list(expected_suggestions(lrs, losses, 0.9)),
+            case="12 steps, beta=0.9", rtol=1e-12,
+            hint="a_(-1) = 0 and s_i = a_i / (1 - beta**(i + 1)): the correction matters in the first steps")
+# tensors in, Python floats out; two points; a flat curve (first index on ties)
+lrs_t = torch.logspace(-4, 0, 30, dtype=torch.float64)
+losses_t = torch.tensor(range_test_curve(lrs_t.tolist(), 80), dtype=torch.float64)
+steep, valley = suggest_lr(lrs_t, losses_t, beta=0.7)
+exp = expected_suggestions(lrs_t, losses_t, 0.7)
+check_close("suggest_lr/tensors", [steep, valley], list(exp), case="1-D float64 tensors, beta=0.7", rtol=1e-12,
+            hint="return Python floats (float(...)), also when lrs and losses are tensors")
+check_close("suggest_lr/two_points", list(suggest_lr([1e-3, 1e-2], [2.0, 1.5], beta=0.5)), [1e-3, 1e-3],
+            case="two points", rtol=1e-12)
+check_close("suggest_lr/flat", list(suggest_lr([1e-3, 1e-2, 1e-1, 1.0], [1.0] * 4, beta=0.0)), [1e-3, 1e-4],
+            case="a flat curve, beta=0", rtol=1e-12, hint="on ties the first index wins")
+### END HIDDEN TESTS
+
+# %% [markdown] id="cell-021"
+# ## 6. Sanity checks before you tune
+#
+# A search multiplies the cost of one run by the number of configurations, and it cannot repair a broken run. Check
+# the run first (the recipe of Stanford's CS231n notes and of Karpathy 2019):
+#
+# - **The initial loss.** A softmax classifier whose last layer starts small outputs logits close to 0, so every
+#   class gets probability $1/K$ and the cross-entropy (with the natural logarithm, as `F.cross_entropy`) is
+#   $-\ln(1/K)=\ln K$ on balanced classes: 2.303 for $K=10$. Much more means over-confident wrong predictions at
+#   initialization (the last layer's scale); measure it without regularization, which only adds to it.
+# - **Over-fit a tiny batch.** With 10 to 20 examples, no regularization and a reasonable learning rate, the training
+#   loss must go to about 0 and the accuracy to 100%. A network that cannot memorize 20 examples has a bug (the
+#   labels, the loss, the model, the optimizer step): do not tune it.
+# - **The update/weight ratio.** For each weight matrix, the size of one step relative to the weights,
+#   $\lVert\Delta W\rVert_F/\lVert W\rVert_F$, should be around $10^{-3}$ (a rule of thumb from CS231n): near $10^{-5}$
+#   the learning rate is too small, near $10^{-1}$ too large. $\Delta W$ is the change the optimizer really made: it
+#   is $-\eta\nabla W$ only for plain SGD; with momentum or Adam, measure it as the difference of the weights.
+# - Then: the loss falls in the first steps; a gradient check of any hand-written backward pass (unit 03); the
+#   train/validation curves of the first real run.
+#
+# Implement `update_ratios(model, loss_fn, x, y, optimizer)`, one training step that measures its own update:
+# `optimizer.zero_grad()`, `loss = loss_fn(model(x), y)`, `loss.backward()`, `optimizer.step()`; return
+# `(loss, ratios)` with `loss` the loss before the step as a Python float (`loss.item()`), and `ratios` a dict
+# `{name: ||W_after - W_before|| / ||W_before||}` (Frobenius norms, Python floats) over the **weights**: the
+# parameters of `model.named_parameters()` that require a gradient and have at least 2 dimensions (biases and
+# normalization scales are left out: a bias that starts at 0 has no ratio). Keep a copy of each weight before the
+# step: the optimizer changes the parameters in place.
+
+# %% nbgrader={"grade": false, "grade_id": "update_ratio_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="update-ratio-impl"
+def update_ratios(model, loss_fn, x, y, optimizer):
+    """One training step; returns (loss before the step, {name: ||W_after - W_before|| / ||W_before||})."""
+    ### BEGIN SOLUTION
+    weights = [(name, p) for name, p in model.named_parameters() if p.requires_grad and p.dim() >= 2]
+    before = {name: p.detach().clone() for name, p in weights}
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    ratios = {name: float((p.detach() - before[name]).norm() / before[name].norm()) for name, p in weights}
+    return loss.item(), ratios
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "update_ratio__visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="update-ratio--visible"
+# Visible test: one plain SGD step (lr 0.1, no momentum) on a float64 MLP; for plain SGD the step is -lr * grad.
+torch.manual_seed(4)
+model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 3)).double()
+gen = make_generator(4)
+x = torch.randn(16, 5, generator=gen, dtype=torch.float64)
+y = torch.randint(0, 3, (16,), generator=gen)
+twin = copy.deepcopy(model)
+twin_loss = F.cross_entropy(twin(x), y)
+twin_loss.backward()
+expected = [(0.1 * twin[k].weight.grad.norm() / twin[k].weight.detach().norm()).item() for k in (0, 2)]
+loss, ratios = update_ratios(model, F.cross_entropy, x, y, torch.optim.SGD(model.parameters(), lr=0.1))
+check_close("update_ratio/loss", loss, twin_loss.item(), case="MLP, SGD lr=0.1", rtol=1e-12,
+            hint="the loss before the step, as a Python float")
+check_equal("update_ratio/names", list(ratios), ["0.weight", "2.weight"], case="MLP, SGD lr=0.1",
+            hint="the names of model.named_parameters() with at least 2 dimensions: the weights, not the biases")
+check_close("update_ratio/values", [ratios.get(name) for name in ["0.weight", "2.weight"]], expected,
+            case="MLP, SGD lr=0.1", rtol=1e-9,
+            hint="||W_after - W_before|| / ||W_before||: copy each weight (clone) before optimizer.step()")
+
+
+# %% nbgrader={"grade": true, "grade_id": "update_ratio__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="update-ratio--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+def check_steps(tag, model, make_opt, batches, loss_fn=F.cross_entropy, rtol=1e-9):
+    """Several calls in a row against a twin stepped by torch itself: the loss and every weight's ratio."""
+    twin = copy.deepcopy(model)
+    opt, twin_opt = make_opt(model.parameters()), make_opt(twin.parameters())
+    names = [n for n, p in twin.named_parameters() if p.requires_grad and p.dim() >= 2]
+    for step, (x, y) in enumerate(batches):
+        before = {n: p.detach().clone() for n, p in twin.named_parameters()}
+        twin_opt.zero_grad()
+        twin_loss = loss_fn(twin(x), y)
+        twin_loss.backward()
+        twin_opt.step()
+        after = dict(twin.named_parameters())
+        expected = [float((after[n].detach() - before[n]).norm() / before[n].norm()) for n in names]
+        loss, ratios = update_ratios(model, loss_fn, x, y, opt)
+        case = f"{tag}, call {step + 1}"
+        check_close("update_ratio/loss_more", loss, twin_loss.item(), case=case, rtol=rtol,
+                    hint="zero the gradients before backward: they accumulate over calls")
+        check_equal("update_ratio/names_more", list(ratios), names, case=case,
+                    hint="every parameter of model.named_parameters() with requires_grad and dim() >= 2, in order")
+        check_close("update_ratio/values_more", [ratios.get(n) for n in names], expected, case=case, rtol=rtol,
+                    hint="the step the optimizer really made (weights after - before), not lr * grad")
+
+
+def batches(n_in, n_out, count, seed, dtype=torch.float64, shape=None):
+    gen = make_generator(seed)
+    return [(torch.randn(shape or (12, n_in), generator=gen, dtype=dtype),
+             torch.randint(0, n_out, (12,), generator=gen)) for _ in range(count)]
+
+
+def mlp(seed, dtype=torch.float64):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(6, 10), nn.ReLU(), nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 4)).to(dtype)
+
+
+# Adam and SGD with momentum: the step is not -lr * grad; several calls in a row
+check_steps("MLP, Adam lr=1e-2", mlp(90), lambda ps: torch.optim.Adam(ps, lr=1e-2), batches(6, 4, 3, 91))
+check_steps("MLP, SGD momentum=0.9", mlp(92), lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9),
+            batches(6, 4, 3, 93))
+check_steps("MLP, AdamW", mlp(94), lambda ps: torch.optim.AdamW(ps, lr=1e-2, weight_decay=0.1), batches(6, 4, 2, 95))
+# a real model: convolution, BatchNorm, a nested container, LayerNorm (1-d scales are not weights)
+torch.manual_seed(96)
+conv_net = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
+                         nn.Sequential(nn.Linear(64, 6), nn.LayerNorm(6)), nn.ReLU(), nn.Linear(6, 3)).double()
+check_steps("conv net, SGD momentum=0.9", conv_net, lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9),
+            batches(0, 3, 2, 97, shape=(12, 2, 6, 6)))
+
+
+# an embedding (a 2-d weight) and a frozen layer (no gradient: not watched)
+class Bag(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(12, 5)
+        self.proj = nn.Linear(5, 5)
+        self.head = nn.Linear(5, 3)
+
+    def forward(self, idx):
+        return self.head(torch.tanh(self.proj(self.emb(idx).mean(1))))
+
+
+torch.manual_seed(98)
+bag = Bag().double()
+bag.proj.weight.requires_grad_(False)
+gen = make_generator(99)
+bag_batches = [(torch.randint(0, 12, (12, 7), generator=gen), torch.randint(0, 3, (12,), generator=gen))
+               for _ in range(2)]
+check_steps("embedding, frozen proj.weight, Adam", bag, lambda ps: torch.optim.Adam(ps, lr=1e-2), bag_batches)
+# float32: still Python floats
+check_steps("MLP float32, SGD", mlp(100, torch.float32), lambda ps: torch.optim.SGD(ps, lr=0.1),
+            batches(6, 4, 2, 101, dtype=torch.float32), rtol=1e-5)
+### END HIDDEN TESTS
+
+# %% [markdown] id="cell-025"
+# **Concept check (1 point).** A classifier for $K=10$ balanced classes ends in a linear layer whose weights were
+# scaled down by 0.01 at initialization, so that its logits are close to 0, and is trained with `F.cross_entropy`.
+# What is its loss on a batch before the first step?
+#
+# - `"a"`: about 0.1, the chance accuracy $1/K$
+# - `"b"`: about 1.0, since $\log_{10}10=1$
+# - `"c"`: about 2.303: every class gets probability $1/K$ and the loss is $-\ln(1/K)=\ln 10$
+# - `"d"`: about 3.32, since $\log_2 10=3.32$
+#
+# Set `ANSWER_INITIAL_LOSS` to the letter.
+
+# %% nbgrader={"grade": false, "grade_id": "concept_initial_loss_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="concept-initial-loss-impl"
+ANSWER_INITIAL_LOSS = None  # one of "a", "b", "c", "d"
+### BEGIN SOLUTION
+ANSWER_INITIAL_LOSS = "c"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "concept_initial_loss__visible", "locked": true, "points": 0, "schema_version": 3, "solution": false, "task": false} id="concept-initial-loss--visible"
+check_true("concept_initial_loss/format", ANSWER_INITIAL_LOSS in ("a", "b", "c", "d"),
+           f'ANSWER_INITIAL_LOSS must be one of "a", "b", "c", "d"; got {ANSWER_INITIAL_LOSS!r}')
+
+# %% nbgrader={"grade": true, "grade_id": "concept_initial_loss__hidden", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="concept-initial-loss--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+check_equal("concept_initial_loss/answer", ANSWER_INITIAL_LOSS, "c",
+            hint="F.cross_entropy uses the natural logarithm: compute it for logits that are all 0")
+### END HIDDEN TESTS
+
+# %% [markdown] id="cell-029"
+# **Concept check (1 point).** You train 50 configurations, pick the one with the best accuracy on a split of 270
+# examples, and report that accuracy. Suppose all 50 have in truth the same accuracy, 0.90. What do you expect?
+#
+# - `"a"`: the report is right on average (0.90), because each configuration's accuracy estimate is unbiased
+# - `"b"`: the report is too high: each estimate has a standard error of $\sqrt{0.9\cdot0.1/270}\approx0.018$, and
+#   the largest of 50 is about 2.2 standard errors above 0.90 on average (about 0.94); report the chosen
+#   configuration on a separate test split, used once
+# - `"c"`: the report is too low, because choosing among many configurations over-fits the training split
+# - `"d"`: the report is right on average if the 270 examples are the test split instead of a validation split
+#
+# Set `ANSWER_TEST_SET` to the letter.
+
+# %% nbgrader={"grade": false, "grade_id": "concept_test_set_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="concept-test-set-impl"
+ANSWER_TEST_SET = None  # one of "a", "b", "c", "d"
+### BEGIN SOLUTION
+ANSWER_TEST_SET = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "concept_test_set__visible", "locked": true, "points": 0, "schema_version": 3, "solution": false, "task": false} id="concept-test-set--visible"
+check_true("concept_test_set/format", ANSWER_TEST_SET in ("a", "b", "c", "d"),
+           f'ANSWER_TEST_SET must be one of "a", "b", "c", "d"; got {ANSWER_TEST_SET!r}')
+
+# %% nbgrader={"grade": true, "grade_id": "concept_test_set__hidden", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="concept-test-set--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+check_equal("concept_test_set/answer", ANSWER_TEST_SET, "b",
+            hint="each estimate is unbiased, but the maximum of 50 noisy estimates is not")
+### END HIDDEN TESTS
+
+# %% [markdown] id="cell-033"
+# **Concept check (1 point).** Two configurations were each trained with 5 seeds. Validation accuracy of A: 0.931,
+# 0.924, 0.938, 0.927, 0.935 (mean 0.931, standard deviation 0.0057); of B: 0.929, 0.937, 0.933, 0.941, 0.930 (mean
+# 0.934, standard deviation 0.0050). What do you conclude?
+#
+# - `"a"`: B is better: its mean is higher
+# - `"b"`: the difference of the means (0.003) is smaller than the seed-to-seed spread and than its standard error
+#   $\sqrt{(0.0057^2+0.0050^2)/5}\approx0.0034$: no evidence that either is better; more seeds, or a larger
+#   validation split, before preferring one
+# - `"c"`: A is better: its best seed is close to B's and it is the simpler choice
+# - `"d"`: compare the best seeds: B's 0.941 beats A's 0.938, so B is better
+#
+# Set `ANSWER_SEEDS` to the letter.
+
+# %% nbgrader={"grade": false, "grade_id": "concept_seeds_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="concept-seeds-impl"
+ANSWER_SEEDS = None  # one of "a", "b", "c", "d"
+### BEGIN SOLUTION
+ANSWER_SEEDS = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "concept_seeds__visible", "locked": true, "points": 0, "schema_version": 3, "solution": false, "task": false} id="concept-seeds--visible"
+check_true("concept_seeds/format", ANSWER_SEEDS in ("a", "b", "c", "d"),
+           f'ANSWER_SEEDS must be one of "a", "b", "c", "d"; got {ANSWER_SEEDS!r}')
+
+# %% nbgrader={"grade": true, "grade_id": "concept_seeds__hidden", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="concept-seeds--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+check_equal("concept_seeds/answer", ANSWER_SEEDS, "b",
+            hint="compare the difference of the means with its standard error, not the means or the best seeds")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_random_search", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} id="written-random-search"
+# **Written answer (2 points, graded by hand).** Bergstra & Bengio (2012) found random search better than grid
+# search for the same number of runs. Explain why with two hyperparameters of which only one matters (9 runs), and
+# why the learning rate is sampled log-uniformly rather than uniformly. When is a grid still a reasonable choice?
+# Three to six sentences.
+#
+# ### BEGIN SOLUTION
+# A $3\times3$ grid over (learning rate, weight decay) tries only 3 distinct learning rates: the 3 runs that share a
+# learning rate differ only in the weight decay, which barely changes the result, so 6 of the 9 runs are wasted on
+# the hyperparameter that does not matter. Nine random configurations try 9 distinct values of every
+# hyperparameter, so whichever one turns out to matter is explored three times more densely; the effective
+# dimension of the problem is low, and random search does not need to know which dimension it is. The learning rate
+# acts through its order of magnitude, so it is sampled uniformly in $\ln\eta$: a uniform draw on
+# $[10^{-5},10^{-1}]$ would put 90% of the runs in the last decade. A grid is still reasonable for one or two
+# hyperparameters that all matter and have few meaningful values (a handful of widths, a discrete choice of
+# optimizer), for the final fine sweep of a single hyperparameter, or when the results must be shown as a table.
+# ### END SOLUTION
+
+# %% [markdown] id="cell-038"
+# ## 7. Experiments
+#
+# The experiments below are not graded. They call your functions and skip a part whose function is not implemented
+# yet. With `FAST=True` they are shortened. Data: scikit-learn's handwritten digits (1797 images of 8×8 pixels,
+# 10 classes). `load_dataset("digits")` splits them into 1348 training and 449 test images; we split the training
+# images again into 1078 for training and 270 for **validation**. Every choice below is made on the validation
+# split; the test split is used once, in 7.5. The model is an MLP `64 → 64 → 10` with ReLU, trained with SGD
+# (momentum 0.9, weight decay on the weights only) on mini-batches of 64; a `Run` can be resumed, which successive
+# halving uses.
+
+# %% id="cell-039"
+if device.type == "cpu":
+    # Models this small run faster on one CPU thread: synchronising threads costs more than it saves.
+    torch.set_num_threads(1)
+
+digits = load_dataset("digits")
+order = torch.randperm(len(digits.x_train), generator=make_generator(SEED))
+n_val = 270
+x_tr, y_tr = digits.x_train[order[n_val:]].to(device), digits.y_train[order[n_val:]].to(device)
+x_val, y_val = digits.x_train[order[:n_val]].to(device), digits.y_train[order[:n_val]].to(device)
+x_test, y_test = digits.x_test.to(device), digits.y_test.to(device)
+K = digits.num_classes
+print(f"train {len(x_tr)}, validation {len(x_val)}, test {len(x_test)}; class counts in train: "
+      f"{torch.bincount(y_tr.cpu(), minlength=K).tolist()}")
+
+
+def make_net(seed=SEED, width=64, last_scale=1.0):
+    torch.manual_seed(seed)
+    net = nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Linear(width, K))
+    with torch.no_grad():
+        net[2].weight.mul_(last_scale)
+        net[2].bias.mul_(last_scale)
+    return net.to(device)
+
+
+def weights_and_others(net, wd):
+    decay = [p for p in net.parameters() if p.dim() >= 2]
+    other = [p for p in net.parameters() if p.dim() < 2]
+    return [{"params": decay, "weight_decay": wd}, {"params": other, "weight_decay": 0.0}]
+
+
+class Run:
+    """One configuration {"lr": ..., "wd": ...} and one seed; train_to(epochs) resumes where it stopped."""
+
+    def __init__(self, config, seed=SEED):
+        self.net = make_net(seed)
+        self.opt = torch.optim.SGD(weights_and_others(self.net, config["wd"]), lr=config["lr"], momentum=0.9)
+        self.gen = torch.Generator().manual_seed(seed)
+        self.epochs = 0
+
+    def train_to(self, epochs, batch_size=64):
+        while self.epochs < epochs:
+            self.net.train()
+            perm = torch.randperm(len(x_tr), generator=self.gen).to(device)
+            for i in range(0, len(x_tr), batch_size):
+                idx = perm[i:i + batch_size]
+                loss = F.cross_entropy(self.net(x_tr[idx]), y_tr[idx])
+                self.opt.zero_grad()
+                loss.backward()
+                self.opt.step()
+            self.epochs += 1
+        return self
+
+    def evaluate(self, x, y):
+        """(loss, accuracy) on (x, y); a diverged run counts as loss inf."""
+        self.net.eval()
+        with torch.no_grad():
+            out = self.net(x)
+            loss = float(F.cross_entropy(out, y))
+            acc = float((out.argmax(1) == y).float().mean())
+        return (loss if math.isfinite(loss) else math.inf), acc
+
+
+# %% [markdown] id="cell-040"
+# ### 7.1 Sanity checks: initial loss, a tiny batch, update/weight ratios
+#
+# First the loss before any step, for the default initialization and for the last layer scaled by 0.01 and by 10,
+# against $\ln K$. Then 20 training examples, no regularization, Adam: the loss must go to about 0. Then one
+# mini-batch step after another with SGD (momentum 0.9) at several learning rates, and your `update_ratios` for the
+# two weight matrices.
+
+# %% id="cell-041"
+print(f"ln K = {math.log(K):.4f}")
+for scale in [1.0, 0.01, 10.0]:
+    with torch.no_grad():
+        loss0 = float(F.cross_entropy(make_net(last_scale=scale)(x_tr), y_tr))
+    print(f"last layer x {scale:<5g}: initial loss {loss0:.4f}")
+
+net = make_net()
+opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+x_tiny, y_tiny = x_tr[:20], y_tr[:20]
+tiny_losses = []
+for _ in range(100 if FAST else 300):
+    loss = F.cross_entropy(net(x_tiny), y_tiny)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    tiny_losses.append(loss.item())
+with torch.no_grad():
+    tiny_acc = float((net(x_tiny).argmax(1) == y_tiny).float().mean())
+print(f"20 examples: loss {tiny_losses[0]:.3f} -> {tiny_losses[-1]:.2e}, training accuracy {tiny_acc:.2f}")
+
+steps_ratio = 10 if FAST else 30
+ratio_curves = {}
+try:
+    for lr in [1e-3, 1e-2, 1e-1, 1.0]:
+        net = make_net()
+        opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
+        gen = torch.Generator().manual_seed(SEED)
+        history = []
+        for _ in range(steps_ratio):
+            idx = torch.randint(0, len(x_tr), (64,), generator=gen).to(device)
+            _, ratios = update_ratios(net, F.cross_entropy, x_tr[idx], y_tr[idx], opt)
+            history.append(ratios)
+        for name in history[0]:
+            ratio_curves[f"lr={lr:g}, {name}"] = [h[name] for h in history]
+        print(f"lr={lr:<6g} median ratio over {steps_ratio} steps: "
+              + ", ".join(f"{n} {sorted(h[n] for h in history)[steps_ratio // 2]:.1e}" for n in history[0]))
+except NotImplementedError:
+    print("update_ratios is not implemented yet: skipped")
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+plot_curves({"20 examples": tiny_losses}, title="over-fitting a tiny batch", ylabel="training loss", logy=True,
+            ax=axes[0])
+if ratio_curves:
+    plot_curves({k: v for k, v in ratio_curves.items() if k.endswith("0.weight")}, logy=True, ax=axes[1],
+                title="update/weight ratio of the first layer", ylabel="||dW|| / ||W||")
+    axes[1].axhline(1e-3, color="k", ls=":", lw=1)
+plt.tight_layout()
+plt.show()
+
+
+# %% [markdown] id="cell-042"
+# What to see: PyTorch's default initialization already starts near $\ln 10=2.303$ (its last layer is small:
+# 2.31), the last layer scaled by 0.01 gives $\ln 10$ to four decimals, and scaled by 10 it starts higher (about
+# 2.9): its more confident predictions are no better than chance, so they cost more. The tiny batch is memorized: the loss falls by three
+# orders of magnitude and the training accuracy is 1.00. The update/weight ratio is proportional to the learning
+# rate: a few $10^{-4}$ at `lr=1e-3`, a few $10^{-3}$ at `1e-2`, a few $10^{-2}$ at `0.1` and above $10^{-1}$ at
+# `1`. The best rate of this small network (about 0.1, section 7.3) sits well above the rule of thumb $10^{-3}$: the
+# rule is a rough guide; what it reliably flags is a rate off by orders of magnitude.
+#
+# ### 7.2 A learning-rate range test
+#
+# One pass of mini-batches with the learning rate growing exponentially from $10^{-4}$ to 10, stopped when the loss
+# exceeds 4 times its minimum; then your `suggest_lr`, and a few epochs of training at each suggestion and a
+# factor 10 around them.
+
+# %% id="cell-043"
+def lr_range_test(lr_min, lr_max, steps, seed=SEED, batch_size=64):
+    """One mini-batch per learning rate, lr_min * (lr_max / lr_min) ** (i / (steps - 1)); stops when the loss is
+    not finite or exceeds 4 times its minimum. Returns the learning rates and losses of the steps taken."""
+    net = make_net(seed)
+    opt = torch.optim.SGD(net.parameters(), lr=lr_min, momentum=0.9)
+    gen = torch.Generator().manual_seed(seed)
+    lrs, losses = [], []
+    for i in range(steps):
+        lr = lr_min * (lr_max / lr_min) ** (i / (steps - 1))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        idx = torch.randint(0, len(x_tr), (batch_size,), generator=gen).to(device)
+        loss = F.cross_entropy(net(x_tr[idx]), y_tr[idx])
+        value = loss.item()
+        if not math.isfinite(value) or (losses and value > 4 * min(losses)):
+            break
+        lrs.append(lr)
+        losses.append(value)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return lrs, losses
+
+
+lrs, losses = lr_range_test(1e-4, 10.0, 100 if FAST else 200)
+print(f"{len(lrs)} steps, stopped at lr {lrs[-1]:.3g}")
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.plot(lrs, losses, lw=1, label="loss of each mini-batch")
+ax.set_xscale("log")
+ax.set_xlabel("learning rate")
+ax.set_ylabel("training loss")
+try:
+    steep, valley = suggest_lr(lrs, losses)
+    ax.axvline(steep, color="C1", ls="--", label=f"steepest {steep:.2g}")
+    ax.axvline(valley, color="C2", ls="--", label=f"valley {valley:.2g}")
+    epochs_lr = 3 if FAST else 10
+    candidates = [("steepest", steep), ("valley", valley), ("valley / 10", valley / 10), ("valley x 10", valley * 10)]
+    for name, lr in candidates:
+        loss, acc = Run({"lr": lr, "wd": 0.0}).train_to(epochs_lr).evaluate(x_val, y_val)
+        print(f"{name:>12}: lr {lr:.3g}, after {epochs_lr} epochs validation loss {loss:.3f}, accuracy {acc:.3f}")
+except NotImplementedError:
+    print("suggest_lr is not implemented yet: skipped")
+ax.legend()
+ax.grid(True, alpha=0.3)
+plt.show()
+
+# %% [markdown] id="cell-044"
+# What to see: the loss stays at $\ln 10$ up to about $10^{-2}$, falls steeply between a few $10^{-2}$ and a few
+# $10^{-1}$, and the test stops soon after (about 0.4 to 0.55). The steepest point and the valley both land in the
+# falling part, and a few epochs at either train well; a rate 10 times below the valley trains far more slowly. Ten
+# times the valley, next to where the test stopped, still trains here: a rate that blows the loss up while it keeps
+# growing may be tolerated by a run that starts at it. The test bounds the useful range within a factor of a few,
+# in one pass over less than one epoch of mini-batches; it does not pick the optimum.
+#
+# ### 7.3 Grid search against random search
+#
+# The same number of runs over the learning rate ($10^{-3}$ to 1) and the weight decay ($10^{-6}$ to $10^{-1}$): a
+# log-spaced grid, and random configurations from your `log_uniform` through `random_configs`. Every run is scored
+# by its validation loss after a fixed number of epochs.
+
+# %% id="cell-045"
+n_runs = 9 if FAST else 16
+per_axis = math.isqrt(n_runs)
+epochs_search = 4 if FAST else 12
+lr_box, wd_box = (1e-3, 1.0), (1e-6, 1e-1)
+space = {"lr": lambda g: float(log_uniform(*lr_box, 1, g)[0]), "wd": lambda g: float(log_uniform(*wd_box, 1, g)[0])}
+
+
+def log_points(low, high, k):
+    return torch.logspace(math.log10(low), math.log10(high), k, dtype=torch.float64).tolist()
+
+
+def score(configs, epochs):
+    """Validation loss of each configuration after `epochs` epochs (seed SEED)."""
+    return [Run(c).train_to(epochs).evaluate(x_val, y_val)[0] for c in configs]
+
+
+searches = {}
+try:
+    grid = grid_points({"lr": log_points(*lr_box, per_axis), "wd": log_points(*wd_box, per_axis)})
+    random_search = random_configs(space, n_runs, make_generator(SEED))
+    searches = {"grid": grid, "random": random_search}
+    scores = {name: score(configs, epochs_search) for name, configs in searches.items()}
+except NotImplementedError:
+    print("grid_points, random_configs or log_uniform is not implemented yet: skipped")
+if searches:
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for (name, configs), marker in zip(searches.items(), ["s", "o"]):
+        lrs_s, wds_s = [c["lr"] for c in configs], [c["wd"] for c in configs]
+        shown = [min(s, 3.0) for s in scores[name]]
+        points = axes[0].scatter(lrs_s, wds_s, c=shown, cmap="viridis_r", vmin=0, vmax=3, marker=marker, label=name)
+        axes[1].scatter(lrs_s, shown, marker=marker, label=name)
+        best = min(range(len(configs)), key=lambda i: scores[name][i])
+        print(f"{name:>6}: {len(configs)} runs, {len(set(lrs_s))} distinct learning rates, best validation loss "
+              f"{scores[name][best]:.3f} at lr {configs[best]['lr']:.3g}, wd {configs[best]['wd']:.2g}")
+    fig.colorbar(points, ax=axes[0], label="validation loss (capped at 3)")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate")
+        ax.legend()
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("weight decay")
+    axes[1].set_ylabel("validation loss (capped at 3)")
+    axes[1].set_title("the projection on the learning rate")
+    plt.tight_layout()
+    plt.show()
+
+# %% [markdown] id="cell-046"
+# What to see: the validation loss depends mostly on the learning rate; the weight decay matters only at its top
+# end. The grid tries only $\sqrt{n}$ distinct learning rates, each with several weight decays that change little;
+# the random configurations spread over as many distinct learning rates as there are runs (right panel), which also
+# shows the shape of the loss against the learning rate. With `FAST=True` the grid's 3 learning rates miss the best
+# region and random search wins clearly; with 16 runs the grid happens to contain `lr=0.1`, close to the best rate
+# here, and the two searches tie. Random search does not win every time: it wins on average, when only some of the
+# hyperparameters matter. With another seed the random runs land elsewhere: one search is one sample, too.
+#
+# ### 7.4 Successive halving
+#
+# Random configurations from the same space, successive halving with $\eta=3$ and a minimum budget of one epoch;
+# `evaluate` resumes each configuration's `Run`, so a configuration promoted to the next rung continues its
+# training. Afterwards every configuration is trained on to the largest budget, to see what successive halving would
+# have missed and what that cost.
+
+# %% id="cell-047"
+n_sh = 9 if FAST else 27
+try:
+    sh_configs = random_configs(space, n_sh, make_generator(SEED + 1))
+    sh_runs = {}
+
+    def evaluate(config, budget):
+        key = (config["lr"], config["wd"])
+        if key not in sh_runs:
+            sh_runs[key] = Run(config)
+        return sh_runs[key].train_to(budget).evaluate(x_val, y_val)[0]
+
+    winner, rungs = successive_halving(sh_configs, evaluate, min_budget=1, eta=3)
+    for budget, positions, losses_r in rungs:
+        print(f"budget {budget:>2} epochs: {len(positions):>2} configurations, best validation loss "
+              f"{min(losses_r):.3f}")
+    sh_cost = sum(run.epochs for run in sh_runs.values())
+    max_budget = rungs[-1][0]
+    full = [evaluate(c, max_budget) for c in sh_configs]  # now every configuration gets the largest budget
+    best_full = min(range(n_sh), key=lambda i: full[i])
+    print(f"successive halving: winner {winner} (lr {sh_configs[winner]['lr']:.3g}, wd {sh_configs[winner]['wd']:.2g}),"
+          f" validation loss {full[winner]:.3f}, cost {sh_cost} epochs")
+    print(f"every configuration for {max_budget} epochs: best {best_full}, validation loss {full[best_full]:.3f}, "
+          f"cost {n_sh * max_budget} epochs; the winner ranks {sorted(full).index(full[winner]) + 1} of {n_sh}")
+except NotImplementedError:
+    print("successive_halving or random_configs is not implemented yet: skipped")
+
+# %% [markdown] id="cell-048"
+# What to see: each rung costs about the same number of epochs, and with resumed runs the whole search costs a
+# fraction of training every configuration to the end (21 of 81 epochs with `FAST=True`, 81 of 729 without). The
+# winner is not always the very best configuration, but its final validation loss is close to the best one's: on
+# this task one epoch already separates the hopeless learning rates, which is when successive halving pays off. A
+# configuration that starts slowly but ends best would be dropped in the first rung; Hyperband's brackets with
+# larger starting budgets guard against that.
+#
+# ### 7.5 Seeds, and the test split used once
+#
+# The best configuration of the grid and the best of the random search in 7.3 (each chosen by one run with one
+# seed) are trained again with several seeds: is one of them really better? Then the chosen one is evaluated once on
+# the test split.
+
+# %% id="cell-049"
+seeds = [0, 1, 2] if FAST else [0, 1, 2, 3, 4]
+if searches:
+    finalists = [min(zip(scores[name], searches[name]), key=lambda sc: sc[0])[1] for name in searches]
+    summary = []
+    for config in finalists:
+        runs = [Run(config, seed=s).train_to(epochs_search) for s in seeds]
+        accs = torch.tensor([r.evaluate(x_val, y_val)[1] for r in runs], dtype=torch.float64)
+        summary.append((config, runs, accs))
+        print(f"lr {config['lr']:.3g}, wd {config['wd']:.2g}: validation accuracy over {len(seeds)} seeds "
+              f"{float(accs.mean()):.4f} ± {float(accs.std()):.4f} (min {float(accs.min()):.4f}, "
+              f"max {float(accs.max()):.4f})")
+    (c_a, _, acc_a), (c_b, _, acc_b) = summary
+    diff = float(acc_a.mean() - acc_b.mean())
+    se = math.sqrt(float(acc_a.var() + acc_b.var()) / len(seeds))
+    print(f"difference of the means {diff:+.4f}, its standard error {se:.4f}")
+    chosen, chosen_runs, _ = max(summary, key=lambda item: float(item[2].mean()))
+    test_accs = [r.evaluate(x_test, y_test)[1] for r in chosen_runs]
+    print(f"chosen: lr {chosen['lr']:.3g}, wd {chosen['wd']:.2g}; test accuracy (used once) "
+          f"{sum(test_accs) / len(test_accs):.4f} over the same {len(seeds)} seeds")
+else:
+    print("7.3 was skipped: nothing to compare")
+
+# %% [markdown] id="cell-050"
+# What to see: the seed-to-seed standard deviation of the validation accuracy is half a percentage point to one
+# percentage point on 270 validation images, as large as many differences a search reports. Compare the difference of the two means with
+# its standard error: below about two standard errors it is not evidence. With `FAST=True` the random search's
+# finalist is clearly better (the grid's best learning rate, 0.03, is too small for 4 epochs: the means lie several
+# standard errors apart); with `FAST=False` the two finalists are equally good. The test accuracy is a fair estimate
+# only because the test split played no part in any choice; it comes out a little below the validation accuracy of
+# the chosen configuration, which was selected on that validation split.
+#
+# ## Summary and references
+#
+# | question | answer | in this notebook |
+# |---|---|---|
+# | where to measure | validation split to choose, test split once to report; several seeds, mean ± std | 7.5 |
+# | how to sample rates and decays | log-uniform: $a(b/a)^u$, $u\sim U[0,1)$ | `log_uniform` |
+# | what to try | random configurations rather than a grid; coarse to fine | `grid_points`, `random_configs` |
+# | how to spend the budget | successive halving (keep $1/\eta$, budget $\times\eta$); Hyperband's brackets | `successive_halving` |
+# | a first learning rate | range test: steepest point or valley / 10 of the smoothed loss | `suggest_lr` |
+# | before tuning | initial loss $\approx\ln K$, over-fit 20 examples, update/weight ratio $\approx10^{-3}$ | `update_ratios`, 7.1 |
+#
+# - J. Bergstra, Y. Bengio (2012). Random search for hyper-parameter optimization. *JMLR* 13.
+# - Y. Bengio (2012). Practical recommendations for gradient-based training of deep architectures. In *Neural
+#   Networks: Tricks of the Trade*, 2nd ed., Springer LNCS 7700.
+# - J. Bergstra, R. Bardenet, Y. Bengio, B. Kégl (2011). Algorithms for hyper-parameter optimization. NeurIPS.
+# - J. Snoek, H. Larochelle, R. P. Adams (2012). Practical Bayesian optimization of machine learning algorithms.
+#   NeurIPS.
+# - Z. Karnin, T. Koren, O. Somekh (2013). Almost optimal exploration in multi-armed bandits. ICML.
+# - K. Jamieson, A. Talwalkar (2016). Non-stochastic best arm identification and hyperparameter optimization.
+#   AISTATS.
+# - L. Li, K. Jamieson, G. DeSalvo, A. Rostamizadeh, A. Talwalkar (2018). Hyperband: a novel bandit-based approach
+#   to hyperparameter optimization. *JMLR* 18.
+# - L. Li, K. Jamieson, A. Rostamizadeh, E. Gonina, J. Ben-tzur, M. Hardt, B. Recht, A. Talwalkar (2020). A system
+#   for massively parallel hyperparameter tuning. MLSys.
+# - L. N. Smith (2017). Cyclical learning rates for training neural networks. WACV.
+# - J. Howard, S. Gugger (2020). Fastai: a layered API for deep learning. *Information* 11(2).
+# - A. Karpathy et al. CS231n: Convolutional Neural Networks for Visual Recognition, course notes "Neural Networks
+#   Part 3: Learning and Evaluation" (Stanford); A. Karpathy (2019), "A recipe for training neural networks" (blog).
+#
+# The course note `course/notes/06_hyperparameters.md` summarises all of this, with a glossary of English and Chinese
+# terms.
