@@ -11,7 +11,7 @@ Grading uses a gradebook of its own under ``.work/`` so the course gradebook is 
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import shutil
 from dataclasses import dataclass
 
@@ -171,7 +171,8 @@ def learn_known_bugs(
     diagnosis.save(course, table)
     alone, shared, unnamed, wrong = [], [], [], []
     for student, mutant in mutants.items():
-        sub = copy.deepcopy(graded[student])
+        # a copy of the results only: diagnose writes into them (the notebook need not be copied)
+        sub = dataclasses.replace(graded[student], results=[dataclasses.replace(r) for r in graded[student].results])
         named = {d["mutant"] for r in diagnosis.diagnose(sub, sub.checks, table).results for d in r.diagnosis}
         if not named:
             unnamed.append(mutant.name)
