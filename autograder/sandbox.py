@@ -85,6 +85,13 @@ class SandboxSpec:
     hidden: tuple[str, ...] = ()
 
 
+# every kernel's own namespaces (no network, pids, IPC, hostname) and, when the grader is not root, its user namespace
+_NAMESPACES = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+_NAMESPACES += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
+_USER_NAMESPACE = ["--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+_USER_NAMESPACE += ["--cap-drop", "ALL"]
+
+
 def require_bubblewrap() -> None:
     """One clear line when the sandbox cannot run here (missing bwrap, or user namespaces refused)."""
     if shutil.which("bwrap") is None:
@@ -92,8 +99,11 @@ def require_bubblewrap() -> None:
             f"the grading sandbox needs bubblewrap (bwrap), which is not installed: {INSTALL_HINT}; or pass "
             "--no-sandbox on a machine that cannot have it (student code then runs with your rights)"
         )
+    # the namespaces of a real kernel launch (Box.command): a container may allow some and refuse others (podman's
+    # default seccomp profile refuses sethostname, which --hostname needs)
+    user = _USER_NAMESPACE if os.geteuid() != 0 else []
     probe = subprocess.run(
-        ["bwrap", "--unshare-all", "--unshare-user", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
+        ["bwrap", *_NAMESPACES, *user, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
         capture_output=True,
         text=True,
     )
@@ -102,7 +112,7 @@ def require_bubblewrap() -> None:
         raise UsageError(
             f"bubblewrap cannot create its namespaces here ({why}). In a container, run it with `--security-opt "
             "seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined` (Docker) "
-            "or `--security-opt unmask=/proc/*` (podman); or pass --no-sandbox"
+            "or `--security-opt seccomp=unconfined --security-opt unmask=/proc/*` (podman); or pass --no-sandbox"
         )
 
 
@@ -245,15 +255,13 @@ class Box:
         launcher = [shutil.which("bwrap") or "bwrap"]
         if os.environ.get("LD_LIBRARY_PATH"):
             launcher = ["/usr/bin/env", f"LD_LIBRARY_PATH={os.environ['LD_LIBRARY_PATH']}", *launcher]
-        args = [*launcher, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-        args += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+        args = [*launcher, *_NAMESPACES, "--clearenv"]
         if forkserver:
             if self.uid is None:
                 raise ValueError("a fork server needs the grader to run as root")
             args += ["--cap-drop", "ALL", *(a for cap in SERVER_CAPS for a in ("--cap-add", cap))]
         elif self.uid is None:
-            args += ["--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
-            args += ["--cap-drop", "ALL"]
+            args += _USER_NAMESPACE
         args += self._system()
         args += self._binds(self.root if forkserver else self.io)
         args += ["--chdir", "/home/student"]

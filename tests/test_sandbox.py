@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -181,6 +182,21 @@ def test_refused_namespaces_name_the_container_flags(monkeypatch, tmp_path):
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
     with pytest.raises(UsageError, match="seccomp=unconfined.*unmask=/proc"):
+        require_bubblewrap()
+
+
+def test_the_probe_asks_for_every_namespace_a_kernel_gets(monkeypatch, tmp_path):
+    # podman's default seccomp profile lets bubblewrap make its namespaces but refuses sethostname: a probe without
+    # --hostname passed there, and every kernel then died at start, three tries each
+    fake = tmp_path / "bwrap"
+    fake.write_text(
+        '#!/bin/sh\nfor a in "$@"; do [ "$a" = --hostname ] && { echo "bwrap: Can\'t set hostname to sandbox: '
+        'Operation not permitted" >&2; exit 1; }; done\nexec "$REAL_BWRAP" "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("REAL_BWRAP", shutil.which("bwrap") or "/usr/bin/bwrap")
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    with pytest.raises(UsageError, match="Can't set hostname.*seccomp=unconfined.*unmask=/proc"):
         require_bubblewrap()
 
 

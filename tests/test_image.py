@@ -1,0 +1,129 @@
+"""The CPU image (docker/Dockerfile.cpu) built for real with podman (`make image`: scripts/local_image.py), and a
+course validated and graded inside it with no network and the grading sandbox on, as a grader runs it on a GPU box.
+
+Skips, saying why, only where podman cannot run here (not root, or Debian's podman, runc and mmdebstrap could not
+be installed); a build that fails where podman runs is a failure."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autograder import sample_class
+from autograder.course_dir import DEFAULT_ROOT, REPO_ROOT, CourseDir
+from autograder.pipeline import load_results
+from autograder.release import release
+from autograder.submission import State
+
+_spec = importlib.util.spec_from_file_location("local_image", REPO_ROOT / "scripts" / "local_image.py")
+local_image = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(local_image)
+
+ASSIGNMENT = "03_normalization"
+NAMED_BUG = "bn_eps_outside_sqrt"  # a known bug whose values the diagnosis can name
+COURSE = f"{local_image.WORKDIR}/assignments"  # where the image's autograder looks for the course
+SUBMISSIONS = "/home/lab/submissions"
+# A student who, inside their kernel, tries to leave a file in the course, wipe the gradebook and reach the network;
+# the rest of the notebook is the reference. Outside a sandbox (the image grades as uid 1000, the course's owner)
+# the first two would succeed.
+SNOOP = f"""
+import os, socket
+for attempt in (lambda: open({COURSE!r} + '/PWNED', 'w').write('x'),
+                lambda: open({COURSE!r} + '/gradebook.db', 'w').close(),
+                lambda: socket.create_connection(('1.1.1.1', 53), timeout=2)):
+    try:
+        attempt()
+    except Exception as error:
+        print('refused:', type(error).__name__)
+"""
+
+
+@pytest.fixture(scope="module")
+def image() -> str:
+    if reason := local_image.why_not():
+        pytest.skip(reason)
+    local_image.build(quiet=True)  # `make image` built it already: the layer cache makes this seconds
+    return local_image.IMAGE
+
+
+def _run(command: list[str], volumes: list[str] = (), sandbox: bool = True, timeout: int = 900):
+    args = local_image.run_args(command, volumes=volumes, sandbox=sandbox)
+    return local_image.podman(*args, check=False, capture=True, timeout=timeout)
+
+
+def _installed(python: list[str]) -> list[str]:
+    frozen = subprocess.run([*python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
+    return sorted(line for line in frozen.stdout.splitlines() if not line.startswith("dl-training-lab"))
+
+
+def test_the_image_installs_what_the_local_set_up_installs_and_runs_offline(image):
+    inside = _run(["python", "-m", "pip", "list", "--format=freeze"])
+    assert inside.returncode == 0, inside.stderr
+    image_packages = sorted(line for line in inside.stdout.splitlines() if not line.startswith("dl-training-lab"))
+    assert image_packages == _installed([str(REPO_ROOT / ".venv" / "bin" / "python")])
+    assert "torch==2.14.1" in image_packages
+    offline = _run(["python", "-c", "import socket; socket.create_connection(('1.1.1.1', 53), timeout=3)"])
+    assert offline.returncode != 0 and "Network is unreachable" in offline.stderr, offline.stderr
+    # without the container options the sandbox needs, grading stops at once with one line that names them
+    refused = _run(["autograder", "grade", ASSIGNMENT], sandbox=False)
+    assert refused.returncode == 2 and "unmask=/proc/*" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+
+
+def _students(folder: Path) -> tuple[list[sample_class.Student], sample_class.Student]:
+    """A few students of the sample class, from a release made here, plus the snoop."""
+    for part in ("source", "mutants"):
+        shutil.copytree(DEFAULT_ROOT / part, folder / "scratch" / part, ignore=shutil.ignore_patterns("*.ipynb"))
+    scratch = CourseDir(folder / "scratch")
+    release(scratch, ASSIGNMENT)
+    everyone = {s.name: s for s in sample_class.build(scratch, ASSIGNMENT)}
+    mutant = everyone[f"mutant-{NAMED_BUG}"]
+    cheats = everyone["cheats"]  # a known bug with every check replaced by a no-op: it must earn the bug's points
+    chosen = [everyone[name] for name in ("reference", "blank", "crash", f"mutant-{cheats.mutant.name}")]
+    chosen += [cheats, mutant]
+    reference = everyone["reference"].notebooks
+    snoop = {name: sample_class.insert_before_first_solution(nb, SNOOP) for name, nb in reference.items()}
+    return [*chosen, sample_class.Student("snoop", snoop, kind="misbehaving")], mutant
+
+
+def test_a_course_validates_and_grades_inside_the_image_offline_and_sandboxed(image, tmp_path):
+    for part in ("source", "mutants", "variants"):
+        shutil.copytree(DEFAULT_ROOT / part, tmp_path / "course" / part, ignore=shutil.ignore_patterns("*.ipynb"))
+    course = CourseDir(tmp_path / "course")  # what a grader mounts: the course folder, writable by the image's uid
+    students, mutant = _students(tmp_path)
+    sample_class.write(students, ASSIGNMENT, tmp_path / "submissions")
+    subprocess.run(["chown", "-R", "1000:1000", str(course.root)], check=True)
+
+    steps = [
+        f"autograder validate {ASSIGNMENT}",
+        f"autograder release {ASSIGNMENT}",
+        f"autograder grade {ASSIGNMENT} --submissions {SUBMISSIONS}",
+        f"autograder report {ASSIGNMENT}",
+    ]
+    volumes = [f"{course.root}:{COURSE}", f"{tmp_path / 'submissions'}:{SUBMISSIONS}:ro"]
+    result = _run(["sh", "-c", " && ".join(steps)], volumes)
+    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
+    assert "all checks passed" in result.stdout
+
+    subs = {s.student: s for s in load_results(course, ASSIGNMENT)}
+    assert set(subs) == {s.name for s in students}
+    full = subs["reference"].max_score
+    assert full > 0 and (subs["reference"].state, subs["reference"].score) == (State.GRADED, full)
+    assert subs["blank"].score == 0
+    lost = {r.item for r in subs[mutant.name].results if r.points < r.max_points}
+    assert lost == {mutant.mutant.breaks}, lost
+    # validate's table of known bugs, filed inside the image, names the bug in the feedback
+    assert any(d["mutant"] == mutant.mutant.name for r in subs[mutant.name].results for d in r.diagnosis)
+    cheat_bug = next(s.mutant.name for s in students if s.name == "cheats")
+    assert subs["cheats"].score == subs[f"mutant-{cheat_bug}"].score < full  # the bug's points, not full marks
+    assert subs["crash"].state is State.STUDENT_FAULT
+    # the sandbox was on: the snoop earned the reference's points and left nothing behind
+    assert (subs["snoop"].state, subs["snoop"].score) == (State.GRADED, full), subs["snoop"].reason
+    assert not (course.root / "PWNED").exists()
+    assert (course.reports / f"{ASSIGNMENT}_class.html").exists()
+    assert (course.reports / f"{ASSIGNMENT}_grades.csv").read_text().count("\n") == len(students) + 1
+    assert list((course.reports / "feedback" / "snoop" / ASSIGNMENT).glob("*.html"))
