@@ -175,12 +175,15 @@ def build(*, quiet: bool = False) -> dict[str, float]:
     (STATE / "pip.conf").write_text(conf)
     mounts = [arg for volume in [f"{STATE / 'pip.conf'}:/etc/pip.conf:ro", *volumes] for arg in ("--volume", volume)]
     start = time.monotonic()
-    podman(
+    built = podman(
         "build", "--pull=never", "--layers", "--network", "host", *_ulimits(), *mounts,
         "--build-arg", f"BASE={BASE}", "--file", str(DOCKERFILE), "--tag", IMAGE,
         *(["--quiet"] if quiet else []), str(ROOT),
-        capture=quiet,
+        capture=quiet, check=False,
     )  # fmt: skip
+    if built.returncode != 0:
+        said = (built.stdout or "") + (built.stderr or "") if quiet else "(its output is above)"
+        raise RuntimeError(f"podman build of {DOCKERFILE.name} failed: {said[-4000:]}")
     times["image"] = time.monotonic() - start
     podman("image", "prune", "--force", capture=True)  # earlier builds' layers, no longer under any tag
     return times
@@ -217,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"image not built: {reason}", file=sys.stderr)
         return 2 if args.verb == "run" else 0
     if args.verb == "build":
-        times = build()
+        try:
+            times = build()
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            print(f"image not built: {error}", file=sys.stderr)
+            return 1
         print(
             f"{IMAGE}: {image_size() / 2**30:.2f} GiB; "
             + ", ".join(f"{what} {seconds:.0f} s" for what, seconds in times.items())
