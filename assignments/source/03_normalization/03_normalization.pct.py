@@ -702,7 +702,9 @@ for name in expected:
 # dropout from their BN-Inception network without more over-fitting).
 #
 # Implement `weight_norm(g, v, dim=0)` returning $w$ (differentiable in $g$ and $v$: plain tensor operations, autograd
-# does the backward). `dim` is a non-negative int or `None`.
+# does the backward). `dim` is a non-negative int or `None`. A 1-D `v` (a bias or a LayerNorm weight) with `dim=0`
+# has no other dimension, so each entry is its own norm and $w=g\,\mathrm{sign}(v)$, as in torch. Beware that
+# PyTorch's `sum(dim=[])` sums over *every* dimension, not over none.
 
 # %% autograder={"forbidden": ["torch.nn.utils.weight_norm", "torch.nn.utils.parametrizations.weight_norm", "torch._weight_norm", "torch.norm_except_dim"]} nbgrader={"grade": false, "grade_id": "weight_norm_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="weight-norm-impl"
 def weight_norm(g, v, dim=0):
@@ -710,6 +712,8 @@ def weight_norm(g, v, dim=0):
     ### BEGIN SOLUTION
     if dim is None:
         norm = torch.sqrt((v * v).sum())
+    elif v.dim() == 1:  # no dimension but dim: each entry is its own norm (sum(dim=[]) would sum them all)
+        norm = v.abs()
     else:
         dims = [d for d in range(v.dim()) if d != dim]
         norm = torch.sqrt((v * v).sum(dim=dims, keepdim=True))
@@ -744,6 +748,12 @@ for layer, dim, check_id, label in [
         (nn.Embedding(7, 4, dtype=torch.float64), 0, "weight_norm/other_layers", "Embedding(7, 4), dim=0")]:
     check_weight_norm(check_id, layer, dim, gen, case=label,
                       hint="dim can be any dimension of v: the norm runs over all the others, kept as size 1")
+# a 1-D v (LayerNorm's weight, random signs) with dim=0: one norm per entry, w = g * sign(v)
+vector = nn.LayerNorm(6, dtype=torch.float64)
+with torch.no_grad():
+    vector.weight.copy_(torch.randn(6, generator=gen, dtype=torch.float64))
+check_weight_norm("weight_norm/vector", vector, 0, gen, case="LayerNorm(6) weight (1-D), dim=0",
+                  hint="a 1-D v with dim=0 has no other dimension: each entry is its own norm (sum(dim=[]) sums all)")
 ### END HIDDEN TESTS
 
 # %% [markdown] id="cell-022"

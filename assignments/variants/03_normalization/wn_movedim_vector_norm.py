@@ -3,6 +3,8 @@
 <<<<<<< reference
     if dim is None:
         norm = torch.sqrt((v * v).sum())
+    elif v.dim() == 1:  # no dimension but dim: each entry is its own norm (sum(dim=[]) would sum them all)
+        norm = v.abs()
     else:
         dims = [d for d in range(v.dim()) if d != dim]
         norm = torch.sqrt((v * v).sum(dim=dims, keepdim=True))
