@@ -55,16 +55,19 @@ def _run(command: list[str], volumes: list[str] = (), sandbox: bool = True, time
     return local_image.podman(*args, check=False, capture=True, timeout=timeout)
 
 
-def _installed(python: list[str]) -> list[str]:
-    frozen = subprocess.run([*python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
+FREEZE = ["python", "-m", "pip", "list", "--format=freeze"]
+
+
+def _packages(frozen: subprocess.CompletedProcess) -> list[str]:
+    """What `pip list --format=freeze` names, the lab itself left out (an editable install at a different path)."""
+    assert frozen.returncode == 0, frozen.stderr
     return sorted(line for line in frozen.stdout.splitlines() if not line.startswith("dl-training-lab"))
 
 
 def test_the_image_installs_what_the_local_set_up_installs_and_runs_offline(image):
-    inside = _run(["python", "-m", "pip", "list", "--format=freeze"])
-    assert inside.returncode == 0, inside.stderr
-    image_packages = sorted(line for line in inside.stdout.splitlines() if not line.startswith("dl-training-lab"))
-    assert image_packages == _installed([str(REPO_ROOT / ".venv" / "bin" / "python")])
+    image_packages = _packages(_run(FREEZE))
+    local_python = str(REPO_ROOT / ".venv" / "bin" / "python")
+    assert image_packages == _packages(subprocess.run([local_python, *FREEZE[1:]], capture_output=True, text=True))
     assert "torch==2.14.1" in image_packages
     offline = _run(["python", "-c", "import socket; socket.create_connection(('1.1.1.1', 53), timeout=3)"])
     assert offline.returncode != 0 and "Network is unreachable" in offline.stderr, offline.stderr
