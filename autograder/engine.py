@@ -16,10 +16,13 @@ It is papermill's nbclient engine with what grading needs and papermill lacks:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
 import signal
+import stat
 import subprocess
 import threading
 import time
@@ -54,42 +57,151 @@ class Outcome:
     truncated_cells: list[int] = field(default_factory=list)
     last_cell: int = -1
     over_limit: str = ""  # which sandbox budget the kernel went over (it was killed)
+    log_overflow: str = ""  # which cap on the check log the notebook went over (the rest was not read)
     checks: list[dict] = field(default_factory=list)  # check records, each tagged outside with its "cell"
 
 
 MAX_CHECK_LOG_BYTES = 128 * 2**20  # far above any reference's log (02's is ~7 MB); the rest is not read
+MAX_RECORD_BYTES = 16 * 2**20  # one check of the largest tensor a test compares is far smaller
+MAX_RECORDS = 200_000  # the largest reference writes a few thousand
+CHUNK = 2**20
+
+
+GUARD_ID = "__guard__"  # records of the kernel guard (kernel_guard.py), and the verdicts made of them here
+
+
+class GuardLedger:
+    """The kernel guard's signed records, checked outside the kernel: each must carry the HMAC of its sequence
+    number and event under this kernel's key (the student never sees the key: the guard read and deleted it
+    before any student code), the sequence must have no gap (a record removed from the log leaves one), and a
+    notebook that ran to its end must end with the guard's ``end``. What it finds becomes plain records with
+    ``id`` ``__guard__``: ``kind`` ``tampering`` (with the reason) or ``forbidden`` (item and function)."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.next = 0
+        self.last = ""
+        self.problem = ""
+
+    def _verdict(self, kind: str, case: str, cell: str | None, **extra: str) -> dict:
+        return {"id": GUARD_ID, "kind": kind, "case": case, "cell": cell, **extra}
+
+    def take(self, record: dict, cell: str | None) -> list[dict]:
+        seq, event, mac = record.get("seq"), record.get("event"), record.get("mac")
+        if self.problem:
+            return []
+        if type(seq) is not int or type(event) is not str or type(mac) is not str:
+            return self._fail("a kernel guard record is malformed", cell)
+        good = hmac.new(self.key, f"{seq}\n{event}".encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(good, mac):
+            return self._fail("a kernel guard record was forged", cell)
+        if seq != self.next:
+            return self._fail("kernel guard records were removed from the check log", cell)
+        self.next, self.last = seq + 1, event
+        if event.startswith("tamper "):
+            return self._fail(f"the kernel's guard stopped it: {event.removeprefix('tamper ')}", cell)
+        if event.startswith("forbidden "):
+            _, item, *name = event.split(" ")
+            return [self._verdict("forbidden", f"{item}: {' '.join(name)}", cell, item=item, name=" ".join(name))]
+        return []
+
+    def _fail(self, why: str, cell: str | None) -> list[dict]:
+        self.problem = why
+        return [self._verdict("tampering", why, cell)]
+
+    def finish(self, ran_to_the_end: bool, cell: str | None) -> list[dict]:
+        if self.problem or not ran_to_the_end or self.last == "end":
+            return []
+        if self.next == 0:
+            return self._fail("the kernel guard never reported", cell)
+        return self._fail("the kernel guard's last records are missing from the check log", cell)
 
 
 class CheckLogReader:
     """Reads what the kernel appended to the check log since the last call. The kernel writes each record
     before its check returns, so after a cell finishes its records are on disk; records written later (a
-    student's thread) land in a later cell and only fail verification there."""
+    student's thread) land in a later cell and only fail verification there.
 
-    def __init__(self, path: Path) -> None:
+    The kernel may replace the file at its path by anything (a FIFO would block ``open`` until a writer came, a
+    directory cannot be read): so the file is opened once, before the kernel runs any cell (the sandbox made it),
+    without following a link and without blocking, and read through that descriptor only if it is a regular
+    file, in chunks, with caps on the bytes, on one record's size and on the number of check records
+    (``overflow`` says which was hit: a student fault). Every line is parsed, so the kernel guard's records are
+    read even after the cap on check records. ``close`` releases the descriptor."""
+
+    def __init__(self, path: Path, guard_key: bytes | None = None) -> None:
         self.path = path
+        self.guard = GuardLedger(guard_key) if guard_key is not None else None
+        try:
+            self.fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            self.fd = -1
         self.offset = 0
         self.partial = b""
+        self.skipping = False  # inside a line longer than MAX_RECORD_BYTES
+        self.count = 0
+        self.overflow = ""
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def _chunks(self):
+        fd = self.fd
+        if fd < 0:
+            return
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                self.overflow = self.overflow or "the check log was replaced by something other than a file"
+                return
+            while self.offset < MAX_CHECK_LOG_BYTES:
+                data = os.pread(fd, min(CHUNK, MAX_CHECK_LOG_BYTES - self.offset), self.offset)
+                if not data:
+                    return
+                self.offset += len(data)
+                yield data
+            self.overflow = self.overflow or f"the check log grew past {MAX_CHECK_LOG_BYTES // 2**20} MiB"
+        except OSError:
+            return
+
+    def _lines(self):
+        for data in self._chunks():
+            *complete, rest = (self.partial + data).split(b"\n")
+            self.partial = b""
+            for line in complete:
+                if self.skipping:  # the end of a line that was too long
+                    self.skipping = False
+                    continue
+                yield line
+            if len(rest) > MAX_RECORD_BYTES:
+                self.overflow = self.overflow or f"a check record was longer than {MAX_RECORD_BYTES // 2**20} MiB"
+                self.skipping, rest = True, b""
+            self.partial = b"" if self.skipping else rest
 
     def read(self, cell: str | None) -> list[dict]:
-        try:  # O_NOFOLLOW: the kernel may replace the log by a link to one of the grader's files
-            with os.fdopen(os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as fh:
-                fh.seek(self.offset)
-                data = fh.read(max(0, MAX_CHECK_LOG_BYTES - self.offset))
-        except OSError:
-            return []
-        self.offset += len(data)
-        lines = (self.partial + data).split(b"\n")
-        self.partial = lines.pop()
         records = []
-        for line in lines:
+        for line in self._lines():
             try:
                 record = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                 continue  # a student writing to the log only spoils their own records
-            if isinstance(record, dict):
-                record["cell"] = cell  # set here, outside the kernel: whatever the line claimed is replaced
-                records.append(record)
+            if not isinstance(record, dict):
+                continue
+            if record.get("id") == GUARD_ID:  # only the ledger's verdicts carry this id onwards
+                records += self.guard.take(record, cell) if self.guard is not None else []
+                continue
+            if self.count >= MAX_RECORDS:
+                self.overflow = self.overflow or f"the notebook wrote more than {MAX_RECORDS} check records"
+                continue
+            self.count += 1
+            record["cell"] = cell  # set here, outside the kernel: whatever the line claimed is replaced
+            records.append(record)
         return records
+
+    def finish(self, ran_to_the_end: bool, cell: str | None) -> list[dict]:
+        """After the last cell: the ledger's verdict on a run that should have ended with the guard's ``end``."""
+        return self.guard.finish(ran_to_the_end, cell) if self.guard is not None else []
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -112,13 +224,24 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        command = super().format_kernel_cmd(extra_arguments)
+        command = guarded(super().format_kernel_cmd(extra_arguments))
         if self.box is None or not self.box.spec.enabled:
             return command
         self.box.prepare_connection_file()
         if self.forkserver is not None:
             return command
         return self.box.wrap(command, dict((self._launch_args or {}).get("env") or {}))
+
+
+GUARD = (Path(__file__).with_name("kernel_guard.py")).read_text(encoding="utf-8")
+
+
+def guarded(command: list[str]) -> list[str]:
+    """``python -m ipykernel_launcher ARGS`` as ``python -c <kernel_guard.py> ARGS``: the audit hook is in place
+    before the kernel runs any cell (kernel_guard.py)."""
+    if command[1:3] == ["-m", "ipykernel_launcher"]:
+        return [command[0], "-c", GUARD, *command[3:]]
+    return command
 
 
 class PromptClient(AsyncKernelClient):
@@ -175,7 +298,7 @@ class GradingClient(PapermillNotebookClient):
         self.max_output_bytes = max_output_bytes
         self.box = box
         self.watch = Watch(box, memory_limit)
-        self.log_reader = CheckLogReader(box.check_log)
+        self.log_reader = CheckLogReader(box.check_log, box.guard_key)
         self._output_bytes: dict[int, int] = {}
         self._done = threading.Event()
 
@@ -221,9 +344,13 @@ class GradingClient(PapermillNotebookClient):
                     self.execute_cell(cell, index)
                 finally:
                     self.outcome.checks += self.log_reader.read(grade_id(cell))
+                    self.outcome.log_overflow = self.log_reader.overflow
                     self.nb_man.cell_complete(self.nb.cells[index], cell_index=index)
+            ended = not (self.outcome.kernel_died or self.outcome.notebook_timed_out or self.outcome.over_limit)
+            self.outcome.checks += self.log_reader.finish(ended, None)
         finally:
             self._done.set()
+            self.log_reader.close()
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.outcome.timed_out_cells.append(self.outcome.last_cell)
@@ -300,6 +427,8 @@ class GradingEngine(NBClientEngine):
                 client.execute(env=kernel_env, cwd=kernel_cwd, stdout=subprocess.DEVNULL, stderr=launch_log)
         except DeadKernelError:
             outcome.kernel_died = True
+        finally:
+            client.log_reader.close()  # also when the kernel never started
         outcome.nb = nb_man.nb
         return nb_man.nb
 

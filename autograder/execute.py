@@ -87,6 +87,7 @@ def kernel_env(check_log: Path, threads: int, box: Box | None = None) -> dict[st
     """What the kernel's environment holds: in a sandbox only what ``Box.env`` lets in, else the grader's."""
     extra = {
         "COURSE_CHECK_LOG": str(check_log),
+        "AUTOGRADER_GUARD_KEY": str(box.guard_key_file) if box is not None else "",
         "CUBLAS_WORKSPACE_CONFIG": ":4096:8",  # deterministic cuBLAS (torch.use_deterministic_algorithms)
         "PYTHONHASHSEED": "0",
         "MPLBACKEND": "agg",
@@ -113,6 +114,8 @@ def describe(outcome: Outcome, limits: Limits) -> str | None:
         return f"stopped in {_where(outcome.nb, outcome.last_cell)}: it {outcome.over_limit}"
     if outcome.kernel_died:
         return f"kernel crashed in {_where(outcome.nb, outcome.last_cell)}"
+    if outcome.log_overflow:
+        return f"stopped reading its check records: {outcome.log_overflow}"
     if outcome.timed_out_cells:
         cells = ", ".join(_where(outcome.nb, c) for c in outcome.timed_out_cells)
         return f"timed out: {cells} ran longer than {limits.cell_timeout:g} s"

@@ -33,6 +33,7 @@ from autograder import (
     resume,
     score,
     trim,
+    withhold,
 )
 from autograder.batch_log import BatchLog
 from autograder.course_dir import REPO_ROOT, CourseDir
@@ -111,10 +112,15 @@ def _save_summary(out: Path, sub: Submission) -> None:
     resume.write_atomic(resume.summary_path(out, sub), json.dumps(sub.to_summary(), indent=1))
 
 
-def _prepare(sub: Submission, options: GradeOptions) -> None:
+def _prepare(sub: Submission, options: GradeOptions, forbidden: dict[str, list[str]] | None = None) -> None:
+    """``forbidden`` (``{item: dotted names}``): the grading form, for a student; None only for the reference run,
+    which alone computes the expected side (in the full form)."""
     if options.graded_only:
         _guard("trim", trim.drop_ungraded_tail, sub)
+    if forbidden is not None:
+        _guard("withhold", lambda s: withhold.withhold_expected(s, forbidden), sub)
     _guard("protect", protect.protect_locked_names, sub)
+    _guard("end", withhold.mark_end, sub)
 
 
 def _reference_jobs(course: CourseDir, assignment: str, options: GradeOptions) -> dict[str, Submission]:
@@ -198,7 +204,7 @@ def grade_batch(
             _guard("read", readable.read, sub)
             _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
             _guard("flag", lambda s: flags.flag(s, forbidden), sub)
-            _prepare(sub, options)
+            _prepare(sub, options, withhold.forbidden_by_item(forbidden))
             if sub.ok and sub.nb is not None:
                 if known is None and not ref_futures:
                     ref_futures = {name: run(ref) for name, ref in _reference_jobs(course, assignment, options).items()}

@@ -28,7 +28,8 @@ REBIND = (
     f"globals().update(globals().get({RECORD!r}, {{}}))  # grader: the names locked cells bound\n"
     "__grader_checks__ = __import__('importlib').reload(__import__('sys').modules['course.checks'])  # grader\n"
     "globals().update({k: getattr(__grader_checks__, k) for k in __grader_checks__.__all__ if k in globals()})"
-    "  # grader: the checks as the course wrote them"
+    "  # grader: the checks as the course wrote them\n"
+    "__withheld__ = __grader_checks__.WITHHELD  # grader: the expected side is left out (withhold.py)"
 )
 
 

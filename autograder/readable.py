@@ -31,6 +31,8 @@ def read(sub: Submission) -> Submission:
         TypeError,
         AttributeError,
         ValueError,
+        RecursionError,  # a notebook nested thousands of levels deep: the student's file, not our fault
+        MemoryError,
     ) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return sub.fail(State.STUDENT_FAULT, f"unreadable notebook: {first[:200]}")

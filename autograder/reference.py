@@ -22,11 +22,13 @@ from typing import Any
 from nbformat import NotebookNode
 
 from autograder.course_dir import CourseDir
+from autograder.engine import GUARD_ID
 from autograder.markup import grade_id, is_autograded_test
 from autograder.sample_class import reference_notebook
 
 Records = dict[str, dict[str, list[dict[str, Any]]]]  # notebook name -> grade_id -> records, in order
-KEPT = ("id", "case", "kind", "expected", "tolerance", "depends_on_answer")  # what verify needs of a record
+# what verify needs of a record
+KEPT = ("id", "case", "kind", "expected", "tolerance", "depends_on_answer", "hint", "note")
 
 
 class ReferenceProblem(RuntimeError):
@@ -79,8 +81,11 @@ def records_of(executed: NotebookNode | None, checks: list[dict], fault: str = "
     if executed is None or fault:
         raise ReferenceProblem(f"the reference run did not finish: {fault or 'no notebook came back'}")
     by_cell: dict[str, list[dict]] = {}
+    guard = [r for r in checks if r.get("id") == GUARD_ID and r.get("kind") == "tampering"]
+    if guard:
+        raise ReferenceProblem(f"the reference run's kernel guard objected: {guard[0].get('case')}")
     for record in checks:
-        if isinstance(record.get("cell"), str):
+        if isinstance(record.get("cell"), str) and record.get("id") != GUARD_ID:
             by_cell.setdefault(record["cell"], []).append({k: record.get(k) for k in KEPT})
     problems = []
     for cell in executed.cells:

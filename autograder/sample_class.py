@@ -80,10 +80,19 @@ def _delete_first_test(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
+# every function the student defined so far prints a warning to stderr when called (as a call of a deprecated
+# torch function would): the test cells that call them must keep their points
 WARNS = (
-    "import sys\n"
-    "get_ipython().events.register('pre_run_cell', lambda *a: print("
-    "'UserWarning: this student warns in every cell', file=sys.stderr))"
+    "import sys, functools, types\n"
+    "def _warns(f):\n"
+    "    @functools.wraps(f)\n"
+    "    def warns(*a, **k):\n"
+    "        print('UserWarning: this student warns in every call', file=sys.stderr)\n"
+    "        return f(*a, **k)\n"
+    "    return warns\n"
+    "for _name, _f in list(globals().items()):\n"
+    "    if type(_f) is types.FunctionType and _f.__module__ == '__main__' and not _name.startswith('_'):\n"
+    "        globals()[_name] = _warns(_f)"
 )
 
 # A known bug plus every check replaced by a no-op, in the notebook's names and in the module: must earn exactly

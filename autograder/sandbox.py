@@ -32,6 +32,7 @@ lets a ``KernelManager`` subclass rewrite the launch command, which is all this 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -136,6 +137,19 @@ class Box:
         if self.uid is not None:
             os.chown(self.io, self.uid, self.uid)
         self.check_log = self.io / "checks.jsonl"
+        # made here, before the kernel: the grader reads this file (this inode) whatever the kernel later puts at
+        # the path (engine.CheckLogReader), and the kernel guard appends to it through its own descriptor
+        os.close(os.open(self.check_log, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        if self.uid is not None:
+            os.chown(self.check_log, self.uid, self.uid)
+        # the kernel guard's key (kernel_guard.py): read and deleted by the guard before any student code runs
+        self.guard_key = secrets.token_bytes(32)
+        self.guard_key_file = self.io / "guard.key"
+        fd = os.open(self.guard_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(self.guard_key)
+        if self.uid is not None:
+            os.chown(self.guard_key_file, self.uid, self.uid)
         self.connection_file = self.io / "kernel.json"
         self.launch_log = self.root / "launch.stderr"  # outside io: what bwrap and a kernel that fails to start say
 

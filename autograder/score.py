@@ -3,9 +3,11 @@
 Order:
   1. MarkUnexecuted     - a test cell that never ran (kernel died, notebook timed out) gets an error output;
                           nbgrader would otherwise give an output-less cell full marks
-  2. OutsideVerdict     - a test cell that passed in the kernel but whose check records do not hold up when
-                          re-checked here against the reference run (verify.py) gets an error output, and the
-                          submission is marked tampering suspected: points are decided outside the kernel
+  2. OutsideVerdict     - points are decided here, outside the kernel: each test cell's records are judged
+                          against the reference run (verify.py); a failing check becomes the cell's error, and
+                          records that cannot be honest mark the submission tampering suspected; so does the
+                          kernel guard (kernel_guard.py, read by engine.GuardLedger); a test cell during which
+                          the item's forbidden function ran scores 0 and is flagged
   3. StderrIsNotFailure - nbgrader scores any stderr output as 0; a warning from correct code must not be,
                           so stderr in test cells is kept but moved to stdout (failures are exceptions)
   4. SaveAutoGrades     - nbgrader: error output = 0 points, otherwise the cell's points
@@ -23,11 +25,12 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import SaveAutoGrades
 from traitlets.config import Config
 
+from autograder.engine import GUARD_ID
 from autograder.gradebook import exclusive
 from autograder.markup import BEGIN_HIDDEN, grade_id, is_autograded_test, item_of
 from autograder.restore import nbgrader_resources
 from autograder.submission import ItemResult, State, Submission
-from autograder.verify import verify
+from autograder.verify import judged_checks, verify
 
 MAX_MESSAGE = 600
 
@@ -57,25 +60,46 @@ def _has_error(cell: NotebookNode) -> bool:
 
 
 class OutsideVerdict(Preprocessor):
-    """Zero the test cells that passed in the kernel but not the outside re-check; ``resources["tampering"]``
-    collects ``grade_id: reason`` for them."""
+    """Points decided outside the kernel (verify.py): a test cell whose first failing check was judged here gets
+    that check's failure as its error (as the check would have raised in the student's lab); a cell whose records
+    cannot be the honest output of its test scores 0 and ``resources["tampering"]`` collects ``grade_id:
+    reason``. ``resources["checks"]`` becomes the judged records."""
 
     def preprocess(self, nb, resources):
-        reasons = verify(resources.get("checks", []), resources.get("reference_cells", {}))
-        resources["tampering"] = {}
+        checks = resources.get("checks", [])
+        raised = {grade_id(c) for c in nb.cells if is_autograded_test(c) and _has_error(c)}
+        verdicts = verify(checks, resources.get("reference_cells", {}), raised)
+        resources["checks"] = judged_checks(checks, verdicts)
+        guard = [r for r in checks if isinstance(r, dict) and r.get("id") == GUARD_ID]  # made outside: engine.py
+        resources["tampering"] = {
+            str(r.get("cell") or "kernel"): str(r["case"]) for r in guard if r["kind"] == "tampering"
+        }
+        forbidden = {str(r["cell"]): r for r in guard if r["kind"] == "forbidden" and r.get("cell")}
+        resources["forbidden"] = [f"{r['item']}: called {r['name']} while its test ran" for r in forbidden.values()]
         for cell in nb.cells:
-            gid = grade_id(cell)
-            if is_autograded_test(cell) and gid in reasons and not _has_error(cell):
-                resources["tampering"][gid] = reasons[gid]
-                cell.outputs = [
-                    *cell.get("outputs", []),
-                    v4.new_output(
-                        "error",
-                        ename="NotVerified",
-                        evalue=f"the grader's re-check of this cell outside your notebook failed: {reasons[gid]}",
-                        traceback=[],
-                    ),
-                ]
+            verdict = verdicts.get(grade_id(cell)) if is_autograded_test(cell) else None
+            if verdict is None:
+                continue
+            if verdict.tampering:
+                resources["tampering"][grade_id(cell)] = verdict.tampering
+                error = (
+                    "NotVerified",
+                    f"the grader's check of this cell outside your notebook failed: {verdict.tampering}",
+                )
+            elif grade_id(cell) in forbidden:
+                hit = forbidden[grade_id(cell)]
+                error = (
+                    "ForbiddenCall",
+                    f"your code called {hit['name']} while this test ran: the item asks you to write it yourself",
+                )
+            elif verdict.failure:
+                error = ("CheckFailure", verdict.failure)
+            else:
+                continue
+            # the first failing check is what stopped the cell (a later error came from running on past it); first,
+            # since nbgrader scores a cell by its first error or value output
+            kept = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
+            cell.outputs = [v4.new_output("error", ename=error[0], evalue=error[1], traceback=[]), *kept]
         return nb, resources
 
 
@@ -158,10 +182,12 @@ def _score(sub: Submission, config: Config, db_url: str, reference_cells: dict |
     for step in (MarkUnexecuted, OutsideVerdict, StderrIsNotFailure, SaveAutoGrades):
         nb, resources = step(config=config).preprocess(nb, resources)
     sub.nb = nb
+    sub.checks = resources["checks"]
     messages = {c.metadata.nbgrader["grade_id"]: failure_message(c) for c in nb.cells if is_autograded_test(c)}
     sub.results = _read_back(sub, db_url, messages)
     if sub.state is State.PENDING:
         sub.state = State.GRADED
+    sub.flags += [f for f in resources["forbidden"] if f not in sub.flags]
     if resources["tampering"]:
         sub.suspect("; ".join(f"{gid}: {why}" for gid, why in resources["tampering"].items()))
     return sub

@@ -1,7 +1,9 @@
 """``autograder validate``: prove an assignment right by grading its own material.
 
-Rules (DESIGN.md section 6): the reference earns every autograded point and raises no static flag (its own code
-must not call what an item forbids), and so does every correct variant (a solution written differently); no test
+Rules (DESIGN.md section 6): the grading form of the tests computes nothing that only the expected side needs
+(withhold.py); the reference, graded in the grading form, earns every autograded point and raises no flag (its own
+code must not call what an item forbids, in its source or at run time), and so does every correct variant (a
+solution written differently); no test
 cell leaves an output value (nbgrader would read a number there as partial credit); the blank release earns 0;
 each mutant loses points on the item it names and only there; and every hidden test cell is failed by at least
 one mutant that passes that item's visible test (a hidden test nothing can fail is not finished). For each hidden
@@ -15,7 +17,7 @@ import dataclasses
 import shutil
 from dataclasses import dataclass
 
-from autograder import diagnosis, sample_class
+from autograder import diagnosis, sample_class, withhold
 from autograder.course_dir import CourseDir
 from autograder.markup import grade_id, is_autograded_test
 from autograder.pipeline import GradeOptions, grade_batch
@@ -189,6 +191,19 @@ def learn_known_bugs(
     return [Verdict("diagnosis", "each mutant recognised as itself", observed, not wrong)]
 
 
+def grading_form(course: CourseDir, assignment: str) -> Verdict:
+    """The static half of the proof that no expected value runs in a student's process (withhold.py): nothing
+    the grading form still computes was needed only by the expected side. The dynamic half is the reference
+    graded in the grading form: any use of a withheld value there raises, and it must still earn every point."""
+    left = withhold.expected_side_left(course, assignment)
+    observed = "; ".join(left) if left else "none"
+    return Verdict("grading form", "no expected side computed in the kernel", observed, not left)
+
+
 def validate(course: CourseDir, assignment: str, options: GradeOptions) -> list[Verdict]:
     students, graded = grade_material(course, assignment, options)
-    return judge(students, graded) + learn_known_bugs(course, assignment, students, graded)
+    return (
+        [grading_form(course, assignment)]
+        + judge(students, graded)
+        + learn_known_bugs(course, assignment, students, graded)
+    )

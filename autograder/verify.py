@@ -1,35 +1,43 @@
-"""Points decided outside the student's process: each test cell's check records re-checked against the reference.
+"""Points decided outside the student's process: each test cell's check records judged against the reference run.
 
-The kernel is untrusted: it can change how later cells run or report (an input transformer, a patched
-``showtraceback``, a swallowed exception), patch the checks or torch, or write the check log itself. So a test
-cell that passed in the kernel keeps its points only when the grader, here, finds for that cell:
+While grading, the kernel runs the grading form of every test cell (withhold.py): the expected side of each check
+never runs there, and a check only records what the student's code returned. The expected values come from the
+reference run (reference.py: the full form, the reference solution, its own sandbox). For each test cell the
+grader walks the reference's records in order and, for each, takes the student's first record of the same check
+(id, case and kind; records of other checks in between are ignored):
 
-1. every record the reference run wrote in that cell (same check id, case and kind, in order; records of other
-   checks in between are ignored), and none of them marked failed;
-2. each with the reference's tolerance, and an ``expected`` equal to the reference run's within that tolerance
-   (a test whose reference values were patched, or a forged record, differs);
-3. ``course.checks.recheck`` passing on the record with the reference's expected value and tolerance: the
-   comparison is done again in this process, not taken from the kernel's word.
+- a ``close`` / ``equal`` / ``within`` check is judged here, with the reference's expected value, tolerance and
+  hint (``course.checks.judge_withheld``): the first one that does not hold fails the cell with the message the
+  check would have raised, and the records after it are dropped, as the check would have stopped the cell;
+- a ``true`` / ``raises`` check, and a check whose expected value is computed from the student's own output
+  (``depends_on_answer=True``, e.g. their dropout mask), was judged in the kernel (it holds no reference value)
+  and is judged again here on its recorded data; one that passed in the kernel but not here is tampering;
+- a check of the reference with no record: if the cell raised in the kernel, its error stands (it stopped before
+  the check); if it did not, something suppressed the check: tampering.
 
-A check whose expected value is computed from the student's own output (``depends_on_answer=True``, e.g. the mask
-their dropout drew) cannot be compared with the reference run's: for it, 2 is replaced by re-checking the
-recorded got against the recorded expected (the same test, redone outside on the recorded data), with the
-reference's tolerance.
-
-A cell that failed in the kernel scores 0 as it is. A cell that passed in the kernel but fails here scores 0 and
-marks the submission "tampering suspected", with the reason. Reasons name check ids and cases (the student sees
-those in any failure message), never expected values or hidden test source.
+A cell's verdict is one of: passed, failed (an honest failure, with the message), or tampering suspected (with
+the reason). Reasons name check ids and cases (the student sees those in any failure message), never hidden test
+source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from course.checks import compare, recheck
+from course.checks import judge_withheld, recheck
 
 FIELDS = ("id", "case", "kind")
 MAX_REASON = 300
+JUDGED_IN_KERNEL = ("true", "raises")
+
+
+@dataclass
+class CellVerdict:
+    failure: str | None = None  # the message of the first check that does not hold (an honest failure)
+    tampering: str | None = None  # why the records cannot be the honest output of the test
+    records: list[dict] = field(default_factory=list)  # the cell's records, judged (passed/message), as kept
 
 
 def _key(record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -42,65 +50,103 @@ def _name(record: Mapping[str, Any]) -> str:
 
 
 def _well_formed(record: Mapping[str, Any]) -> bool:
-    return all(isinstance(record.get(f), str) for f in FIELDS) and "got" in record and "expected" in record
+    return all(isinstance(record.get(f), str) for f in FIELDS) and "got" in record
 
 
-def _same_expected(kind: str, mine: Any, theirs: Any, tolerance: Mapping[str, Any]) -> bool:
-    if kind == "close":
-        return compare(mine, theirs, float(tolerance["rtol"]), float(tolerance["atol"]), plain=True) is None
-    return compare(mine, theirs, 0.0, 0.0, plain=True) is None  # within: the bounds; true: True; raises: names
-
-
-def _judge(got: Mapping[str, Any], ref: Mapping[str, Any]) -> str | None:
-    """Why one matched record does not hold up outside the kernel, or None."""
+def _judge(got: Mapping[str, Any], ref: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(failure message, tampering reason) for one matched record; both None when it holds."""
     name = _name(ref)
-    if got.get("passed") is not True:
-        return f"{name} is recorded as failed"
-    if got.get("tolerance") != ref.get("tolerance"):
-        return f"{name} was run with another tolerance than the reference"
-    if bool(got.get("depends_on_answer")) != bool(ref.get("depends_on_answer")):
-        return f"{name} is recorded differently from the reference run"
     try:
-        if ref.get("depends_on_answer"):
-            why = recheck({**got, "kind": ref["kind"], "tolerance": ref.get("tolerance")})
-            return f"{name} does not hold when re-checked outside the kernel" if why else None
-        if not _same_expected(ref["kind"], got["expected"], ref["expected"], ref.get("tolerance") or {}):
-            return f"{name} compared against another expected value than the reference run's"
-        redone = {"kind": ref["kind"], "got": got["got"], "expected": ref["expected"], "tolerance": ref["tolerance"]}
-        if recheck(redone):
-            return f"{name} does not hold when re-checked outside the kernel"
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # malformed data in a forged record
-        return f"{name} has a malformed record ({type(exc).__name__})"
-    return None
+        if ref.get("depends_on_answer") or ref["kind"] in JUDGED_IN_KERNEL:
+            if got.get("withheld") or (ref.get("depends_on_answer") and "expected" not in got):
+                return None, f"{name} is recorded differently from the reference run"
+            redone = {
+                "kind": ref["kind"],
+                "got": got["got"],
+                "expected": got["expected"] if ref.get("depends_on_answer") else ref["expected"],
+                "tolerance": ref.get("tolerance") or {},
+            }
+            if recheck(redone) is None:
+                return None, None
+            if got.get("passed") is False:  # the kernel raised for it: an honest failure, its message stands
+                return str(got.get("message") or f"{name} failed"), None
+            return None, f"{name} does not hold when re-checked outside the kernel"
+        return judge_withheld(got, ref), None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError) as exc:
+        return None, f"{name} has a malformed record ({type(exc).__name__})"  # forged data
 
 
-def verify_cell(records: list[Mapping[str, Any]], reference: list[Mapping[str, Any]]) -> str | None:
-    """Why one test cell's records do not match the reference's (None: they do). ``reference`` empty: the
-    reference writes no check in this cell, so there is nothing to verify (validate reports such cells)."""
+def judge_cell(records: list[Mapping[str, Any]], reference: list[Mapping[str, Any]], raised: bool) -> CellVerdict:
+    """The verdict on one test cell from its records (in the order written), the reference's, and whether the
+    cell raised in the kernel. ``reference`` empty: the reference writes no check there (validate reports it)."""
     pending = [r for r in records if isinstance(r, Mapping) and _well_formed(r)]
+    verdict = CellVerdict()
     position = 0
     for ref in reference:
+        start = position
         while position < len(pending) and _key(pending[position]) != _key(ref):
             position += 1
         if position == len(pending):
-            return f"{_name(ref)} did not run or left no record"
-        why = _judge(pending[position], ref)
-        if why:
-            return why
+            verdict.records += [dict(r) for r in pending[start:]]
+            if not raised:
+                verdict.tampering = f"{_name(ref)} did not run or left no record"
+            return verdict
+        failure, tampering = _judge(pending[position], ref)
+        verdict.records += [dict(r) for r in pending[start:position]]
+        # the reference's tolerance, not the kernel's word: what the diagnosis compares failing values with
+        judged = {
+            **pending[position],
+            "passed": failure is None and tampering is None,
+            "tolerance": ref.get("tolerance"),
+        }
+        judged["message"] = failure or tampering or "ok"
+        verdict.records.append(judged)
+        if tampering:
+            verdict.tampering = tampering
+            return verdict
+        if failure:
+            verdict.failure = failure
+            return verdict
         position += 1
-    return None
+    verdict.records += [dict(r) for r in pending[position:]]
+    return verdict
 
 
-def verify(checks: list[Mapping[str, Any]], reference: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, str]:
-    """``{grade_id: reason}`` for every test cell of ``reference`` whose records in ``checks`` (tagged with their
-    ``cell`` by the engine) do not hold up."""
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON] + " ..."
+
+
+def verify(
+    checks: list[Mapping[str, Any]], reference: Mapping[str, list[Mapping[str, Any]]], raised: set[str] | None = None
+) -> dict[str, CellVerdict]:
+    """``{grade_id: verdict}`` for every test cell of ``reference``, from the records in ``checks`` (tagged with
+    their ``cell`` by the engine); ``raised`` names the test cells that raised in the kernel."""
     by_cell: dict[str, list[Mapping[str, Any]]] = {}
     for record in checks:
         if isinstance(record, Mapping) and isinstance(record.get("cell"), str):
             by_cell.setdefault(record["cell"], []).append(record)
-    reasons = {}
+    verdicts = {}
     for cell, expected in reference.items():
-        why = verify_cell(by_cell.get(cell, []), expected)
-        if why:
-            reasons[cell] = why if len(why) <= MAX_REASON else why[:MAX_REASON] + " ..."
-    return reasons
+        verdict = judge_cell(by_cell.get(cell, []), expected, cell in (raised or set()))
+        if verdict.tampering:
+            verdict.tampering = _cut(verdict.tampering)
+        verdicts[cell] = verdict
+    return verdicts
+
+
+def judged_checks(checks: list[Mapping[str, Any]], verdicts: Mapping[str, CellVerdict]) -> list[dict]:
+    """``checks`` with each verified cell's records replaced by its judged ones (for the diagnosis and the
+    kept ``.checks.jsonl``): ``passed`` and ``message`` decided here, nothing after a cell's first failure."""
+    out: list[dict] = []
+    done: set[str] = set()
+    for record in checks:
+        if not isinstance(record, Mapping):
+            continue
+        cell = record.get("cell")
+        if isinstance(cell, str) and cell in verdicts:
+            if cell not in done:
+                done.add(cell)
+                out += [{**r, "cell": cell} for r in verdicts[cell].records]
+            continue
+        out.append(dict(record))
+    return out

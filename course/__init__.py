@@ -5,7 +5,7 @@
 imports it.
 """
 
-from .checks import CheckFailure, check_close, check_equal, check_raises, check_true, check_within
+from .checks import CheckFailure, check_close, check_equal, check_raises, check_true, check_within, expected
 from .data import DatasetError, Splits, load_dataset
 from .plotting import plot_contour_paths, plot_curves
 from .seeding import get_device, make_generator, seed_everything
@@ -19,6 +19,7 @@ __all__ = [
     "check_raises",
     "check_true",
     "check_within",
+    "expected",
     "get_device",
     "load_dataset",
     "make_generator",

@@ -53,6 +53,10 @@ __all__ = [
     "check_true",
     "check_within",
     "compare",
+    "expected",
+    "judge_withheld",
+    "WITHHELD",
+    "ExpectedWithheld",
     "from_plain",
     "recheck",
     "to_plain",
@@ -72,6 +76,53 @@ class CheckFailure(AssertionError):
     """A check did not pass; the message says which case, expected vs got, and by how much."""
 
 
+# --------------------------------------------------------------------------- the expected side while grading
+#
+# While a notebook is graded, no expected value may exist in the student's process (their interpreter is
+# theirs: AST transformers, frame inspection or patched modules could copy it into the "got" side). So the
+# grader rewrites every test cell before it runs (autograder/withhold.py): the expected argument of each check
+# (and of each ``compare_*`` helper), and every ``expected(...)`` expression, become ``WITHHELD`` without being
+# evaluated. A check given ``WITHHELD`` only records what the student's code returned; the grader compares it,
+# outside, with the expected value of the reference run (a sandbox with no student code).
+
+
+class ExpectedWithheld(RuntimeError):
+    """Test code used an expected value while grading: the author must mark that computation ``expected(...)``."""
+
+
+def _refuse(*_args: Any, **_kwargs: Any) -> Any:
+    raise ExpectedWithheld(
+        "a test used the expected side of a check while grading; wrap that computation in expected(...) "
+        "(course.checks) so the grader can leave it out"
+    )
+
+
+class Withheld:
+    """Stands for a withheld expected value: every use of it raises ``ExpectedWithheld`` (so a test that still
+    needs the expected side fails loudly in ``validate`` instead of silently computing it)."""
+
+    __slots__ = ()
+    __getattr__ = __getitem__ = __setitem__ = __call__ = __iter__ = __len__ = __bool__ = __index__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _refuse
+    __matmul__ = __rmatmul__ = __pow__ = __rpow__ = __neg__ = __abs__ = __float__ = __int__ = _refuse
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __contains__ = __format__ = __str__ = _refuse  # type: ignore[assignment]
+    __array__ = __torch_function__ = _refuse
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "WITHHELD"
+
+
+WITHHELD = Withheld()
+
+
+def expected(value: Any) -> Any:
+    """Marks the expected side of a test (``ref = expected(torch_version(x))``). In a student's lab it is the
+    identity; while grading the whole call is replaced by ``WITHHELD`` before the cell runs, so ``value`` is
+    never computed in the student's process."""
+    return value
+
+
 @dataclass
 class CheckRecord:
     """One comparison, as plain data."""
@@ -87,6 +138,9 @@ class CheckRecord:
     # True when the test computed ``expected`` from the student's own output (e.g. the mask their dropout drew):
     # the grader then re-checks got against this record's expected instead of the reference run's
     depends_on_answer: bool = False
+    hint: str = ""  # kept so the grader can word a failure outside the kernel exactly as the check would
+    note: str = ""  # check_within's ``why`` (the bound it states)
+    withheld: bool = False  # recorded while grading: got only, the expected side never ran in this process
 
 
 RECORDS: list[CheckRecord] = []
@@ -426,7 +480,11 @@ def recheck(record: Mapping[str, Any] | CheckRecord) -> str | None:
     if kind == "within":
         g_kind, _, value = _decode_plain(got)
         return _within_reason(
-            g_kind, float(value) if g_kind == "float" else None, float(tol["low"]), float(tol["high"])
+            g_kind,
+            float(value) if g_kind == "float" else None,
+            float(tol["low"]),
+            float(tol["high"]),
+            str(rec.get("note") or ""),
         )
     if kind == "true":
         return None if got is True else "condition is not True"
@@ -452,6 +510,12 @@ def _plain_tolerance(tolerance: Mapping[str, Any]) -> dict[str, float | str]:
     return {k: _float_plain(float(v)) for k, v in tolerance.items()}
 
 
+def failure_message(check_id: str, case: str, why: str, hint: str = "") -> str:
+    """The words of a failed check, the same in the kernel and when the grader judges a record outside it."""
+    label = f"[{check_id}]" + (f" case {case}" if case else "")
+    return f"{label}: {why}" + (f". Hint: {hint}" if hint else "")
+
+
 def _finish(
     check_id: str,
     case: str,
@@ -462,9 +526,9 @@ def _finish(
     tolerance: dict[str, Any],
     hint: str = "",
     depends_on_answer: bool = False,
+    note: str = "",
 ) -> None:
-    label = f"[{check_id}]" + (f" case {case}" if case else "")
-    message = "ok" if why is None else f"{label}: {why}" + (f". Hint: {hint}" if hint else "")
+    message = "ok" if why is None else failure_message(check_id, case, why, hint)
     record = CheckRecord(
         check_id,
         case,
@@ -475,10 +539,37 @@ def _finish(
         to_plain(expected),
         _plain_tolerance(tolerance),
         bool(depends_on_answer),
+        str(hint),
+        str(note),
     )
     _emit(record)
     if why is not None:
         raise CheckFailure(message)
+
+
+def _record_only(check_id: str, case: str, kind: str, got: Any) -> None:
+    """While grading: what the student's code returned, nothing else (the grader judges it outside)."""
+    _emit(CheckRecord(check_id, case, kind, None, "", to_plain(got), None, {}, False, "", "", True))  # type: ignore[arg-type]
+
+
+def judge_withheld(record: Mapping[str, Any], reference: Mapping[str, Any]) -> str | None:
+    """Judge a record made while grading (``withheld``: got only) with the reference run's record of the same
+    check: ``None`` when it passes, else the failure message the check would have raised. The reference gives
+    the expected value, the tolerance, the hint and the kind; the record only its ``got``."""
+    why = recheck(
+        {
+            "kind": reference["kind"],
+            "got": record.get("got"),
+            "expected": reference.get("expected"),
+            "tolerance": reference.get("tolerance") or {},
+            "note": reference.get("note") or "",
+        }
+    )
+    if why is None:
+        return None
+    return failure_message(
+        str(reference["id"]), str(reference.get("case") or ""), why, str(reference.get("hint") or "")
+    )
 
 
 def check_close(
@@ -497,6 +588,8 @@ def check_close(
     ``depends_on_answer=True`` when ``expected`` is computed from the student's own output (for example from
     the mask their dropout drew): the grader cannot compare it with the reference run's, only re-check it.
     """
+    if expected is WITHHELD:
+        return _record_only(check_id, case, "close", got)
     why = compare(got, expected, rtol, atol, plain=False)
     _finish(check_id, case, "close", why, got, expected, {"rtol": rtol, "atol": atol}, hint, depends_on_answer)
 
@@ -506,6 +599,8 @@ def check_equal(
 ) -> None:
     """Exact type, then shape and dtype, then exact equality (NaN equals NaN); ``depends_on_answer`` as in
     ``check_close``."""
+    if expected is WITHHELD:
+        return _record_only(check_id, case, "equal", got)
     why = compare(got, expected, 0.0, 0.0, plain=False)
     _finish(check_id, case, "equal", why, got, expected, {}, hint, depends_on_answer)
 
@@ -514,9 +609,11 @@ def check_within(
     check_id: str, got: Any, low: float, high: float, *, case: str = "", why: str = "", hint: str = ""
 ) -> None:
     """A float statistic inside ``[low, high]``; ``why`` states the bound (for example "6 sigma")."""
+    if low is WITHHELD or high is WITHHELD:
+        return _record_only(check_id, case, "within", got)
     low, high = float(low), float(high)
     reason = _within_reason(_kind(got), got, low, high, why)
-    _finish(check_id, case, "within", reason, got, [low, high], {"low": low, "high": high}, hint)
+    _finish(check_id, case, "within", reason, got, [low, high], {"low": low, "high": high}, hint, note=why)
 
 
 def check_true(check_id: str, condition: Any, message: str, *, case: str = "", hint: str = "") -> None:

@@ -35,13 +35,16 @@ import nbformat  # noqa: E402
 from autograder.course_dir import CourseDir  # noqa: E402
 from autograder.markup import grade_id, is_autograded_test, item_of, nbgrader_meta, strip_markers  # noqa: E402
 from autograder.mutants import Mutant, load, parse  # noqa: E402
+from autograder.protect import is_locked_setup  # noqa: E402
 from autograder.verify import verify  # noqa: E402
+from autograder.withhold import expected_side_left, grading_form  # noqa: E402
 
 PARAMETERS = 'SEED = 0\nDEVICE = "cpu"\nFAST = True\n'
 
 
-def graded_cells(course: CourseDir, assignment: str) -> list[tuple[str, str, bool]]:
-    """(grade_id or "", source with hidden tests, is a test cell) of every nbgrader-marked code cell."""
+def graded_cells(course: CourseDir, assignment: str, grading: bool = True) -> list[tuple[str, str, bool]]:
+    """(grade_id or "", source with hidden tests, is a test cell) of every nbgrader-marked code cell; in the
+    grading form (autograder/withhold.py) unless ``grading=False`` (the reference run's full form)."""
     cells = []
     for path in course.source_notebooks(assignment):
         for cell in nbformat.read(path, as_version=4).cells:
@@ -50,7 +53,10 @@ def graded_cells(course: CourseDir, assignment: str) -> list[tuple[str, str, boo
             if "parameters" in cell.get("metadata", {}).get("tags", []):
                 cells.append(("parameters", PARAMETERS, False))
                 continue
-            cells.append((grade_id(cell) or "", strip_markers(cell.source), is_autograded_test(cell)))
+            source = strip_markers(cell.source)
+            if grading and (is_autograded_test(cell) or is_locked_setup(cell)):
+                source = grading_form(source)
+            cells.append((grade_id(cell) or "", source, is_autograded_test(cell)))
     return cells
 
 
@@ -70,7 +76,7 @@ def _run(cells: list[tuple[str, str, bool]], out: mp.Queue) -> None:
     from course import checks
 
     matplotlib.use("Agg")
-    ns: dict = {"__name__": "__main__"}
+    ns: dict = {"__name__": "__main__", "__withheld__": checks.WITHHELD}
     results: dict[str, str | None] = {}
     records: list[dict] = []
     for gid, source, is_test in cells:
@@ -123,8 +129,13 @@ def rechecked(results: dict[str, str | None], records: list[dict], reference: li
     by_cell: dict[str, list[dict]] = {}
     for record in reference:
         by_cell.setdefault(record["cell"], []).append(record)
-    reasons = verify(records, by_cell)
-    return {g: (why or (f"{RECHECK}{reasons[g]}" if g in reasons else None)) for g, why in results.items()}
+    raised = {g for g, why in results.items() if why}
+    verdicts = verify(records, by_cell, raised)
+    out: dict[str, str | None] = {}
+    for g, why in results.items():
+        v = verdicts.get(g)
+        out[g] = f"{RECHECK}{v.tampering}" if v and v.tampering else (v.failure if v and v.failure else why)
+    return out
 
 
 def apply(cells: list[tuple[str, str, bool]], mutant: Mutant) -> list[tuple[str, str, bool]]:
@@ -159,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (course.source / args.assignment).is_dir():
         parser.error(f"unknown assignment {args.assignment!r}")
     cells = graded_cells(course, args.assignment)
+    full = graded_cells(course, args.assignment, grading=False)
     known = {m.name: ("mutant", m) for m in load(course.mutants / args.assignment)}
     known |= {m.name: ("variant", m) for m in load(course.variants / args.assignment, variant=True)}
     chosen: list[tuple[str, Mutant | None]] = [("reference", None)]
@@ -180,18 +192,21 @@ def main(argv: list[str] | None = None) -> int:
             if m is None or item_of(m.replaces.replace("_impl", "")) in items or m.breaks in items
         ]
     failures = 0
-    reference: list[dict] = []
+    unmarked = expected_side_left(course, args.assignment)
+    if unmarked:
+        print("BAD grading form: computed only for the expected side, not marked expected(...): " + "; ".join(unmarked))
+    results, reference = run(full)  # the reference run: the full form, where the expected side is computed
+    if any(results.values()):
+        print("BAD reference run (full form): " + "; ".join(f"{g}: {w}" for g, w in results.items() if w))
+        return 1
     for kind, mutant in chosen:
         results, records = run(cells if mutant is None else apply(cells, mutant))
-        if mutant is None:
-            reference = records
-        else:
-            results = rechecked(results, records, reference)
+        results = rechecked(results, records, reference)
         ok, text = verdict(kind, mutant, results)
         failures += not ok
         print(f"{'ok ' if ok else 'BAD'} {kind:8s} {mutant.name if mutant else 'reference':42s} {text}", flush=True)
     print(f"{len(chosen) - failures}/{len(chosen)} as expected")
-    return 1 if failures else 0
+    return 1 if failures or unmarked else 0
 
 
 if __name__ == "__main__":

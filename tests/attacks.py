@@ -105,6 +105,138 @@ ATTACKS = [
         "blank",
         "import builtins\nbuiltins.NotImplementedError = SystemExit",
     ),
+    # -- the expected side: it never runs in the kernel, so nothing there can be copied into the got side
+    Attack(
+        "ast-transformer-expected-twice",
+        "blank",
+        "import ast\nimport IPython.core.interactiveshell as _i\n"
+        "class _T(ast.NodeTransformer):\n"
+        "    def visit_Call(self, node):\n"
+        "        self.generic_visit(node)\n"
+        "        f = getattr(node.func, 'id', '')\n"
+        "        if f.startswith(('check_', 'compare_')) and len(node.args) >= 3:\n"
+        "            node.args[1] = node.args[2]\n"
+        "        if f == 'check_true' and len(node.args) >= 2:\n"
+        "            node.args[1] = ast.Constant(True)\n"
+        "        return node\n"
+        "[_i.InteractiveShell.instance().ast_transformers.append(_T())]",
+        states=("tampering suspected",),
+    ),
+    Attack(
+        "transformer-calls-a-twin",  # the test rewritten to call another implementation than the student's
+        "blank",
+        "import IPython.core.interactiveshell as _i\n"
+        "_i.InteractiveShell.instance().input_transformers_post.append(\n"
+        "    lambda lines: [l.replace('add(', '(lambda a, b: a + b)(').replace('twice(', '(lambda x: 2 * x)(')\n"
+        "                   for l in lines])",
+        states=("tampering suspected",),
+    ),
+    Attack(
+        "event-rebinds-the-functions",
+        "blank",
+        "def _pre(*a, **k):\n"
+        "    get_ipython().user_ns.update(add=lambda a, b: a + b, twice=lambda x: 2 * x)\n"
+        "get_ipython().events.register('pre_run_cell', _pre)",
+        states=("tampering suspected",),
+    ),
+    Attack(
+        "tracer-rebinds-the-functions",
+        "blank",
+        "import sys\n"
+        "def _trace(frame, event, arg):\n"
+        "    frame.f_globals.update(add=lambda a, b: a + b, twice=lambda x: 2 * x)\n"
+        "sys.setprofile(_trace)",
+        states=("tampering suspected",),
+    ),
+    Attack(
+        "builtin-replaced",
+        "blank",
+        "import builtins\n_r = builtins.isinstance\n"
+        "builtins.isinstance = lambda o, t: True if t is float else _r(o, t)",
+        states=("tampering suspected",),
+    ),
+    Attack(
+        "forge-records-via-json",
+        "blank",
+        "import json\n_d = json.dumps\n"
+        "vars(json).update(dumps=lambda o, **k: _d({**o, 'got': o.get('expected'), 'passed': True}\n"
+        "                                            if isinstance(o, dict) else o, **k))",
+    ),
+    Attack(
+        "forge-records-via-dataclasses",
+        "blank",
+        "import dataclasses, course.checks as cc\n_a = dataclasses.asdict\n"
+        "cc.__dict__['asdict'] = lambda r: {**_a(r), 'got': _a(r).get('expected'), 'passed': True}\n"
+        "dataclasses.__dict__['asdict'] = cc.__dict__['asdict']",
+    ),
+    Attack(
+        "frame-peeking",
+        "blank",
+        "",
+        change=lambda nb: sample_class.with_cell(
+            nb,
+            "add_impl",
+            "import inspect, sys\n"
+            "def add(a, b):\n"
+            "    for f in inspect.stack()[1:]:\n"
+            "        for v in [*f.frame.f_locals.values(), *f.frame.f_code.co_consts]:\n"
+            "            if type(v) is float and v not in (a, b):\n"
+            "                return v\n"
+            "    frame = sys._getframe(1)\n"
+            "    return next((v for v in frame.f_code.co_consts if type(v) is float), 0.0)",
+        ),
+    ),
+    # -- the library's twin of what the item asks for, reached so that no name in the source shows it: the
+    # cells during which it ran score 0 and the item is flagged (kernel_guard.py watches the calls)
+    Attack(
+        "library-twin-by-built-strings",
+        "blank",
+        "",
+        change=lambda nb: sample_class.with_cell(
+            nb, "add_impl", "def add(a, b):\n    return getattr(__import__('oper' + 'ator'), 'a' + 'dd')(a, b)"
+        ),
+        tags={"forbidden"},
+    ),
+    Attack(
+        "library-twin-through-an-alias",
+        "blank",
+        "import importlib\nplus = vars(importlib.import_module('_oper' + 'ator'))['add']",
+        change=lambda nb: sample_class.with_cell(nb, "add_impl", "def add(a, b):\n    return plus(a, b)"),
+        tags={"forbidden"},
+    ),
+    # -- the check log replaced by something that is no file, or flooded
+    Attack(
+        "log-replaced-by-a-fifo",
+        "blank",
+        "import os\nlog = os.environ['COURSE_CHECK_LOG']\nif os.path.exists(log):\n    os.remove(log)\nos.mkfifo(log)",
+        states=("graded", "student fault", "tampering suspected"),
+    ),
+    Attack(
+        "log-replaced-by-a-directory",
+        "reference",
+        "import os\nlog = os.environ['COURSE_CHECK_LOG']\nif os.path.exists(log):\n    os.remove(log)\nos.mkdir(log)",
+        states=("graded", "student fault", "tampering suspected"),
+    ),
+    Attack(
+        "log-made-sparse",
+        "blank",
+        "import os\nwith open(os.environ['COURSE_CHECK_LOG'], 'ab') as fh:\n    fh.truncate(2**40)",
+        states=("graded", "student fault", "tampering suspected"),
+    ),
+    Attack(
+        "a-million-tiny-records",
+        "blank",
+        "import os\nwith open(os.environ['COURSE_CHECK_LOG'], 'a') as fh:\n"
+        "    for _ in range(10):\n        fh.write('{}\\n' * 100_000)",
+        states=("graded", "student fault", "tampering suspected"),
+    ),
+    Attack(
+        "one-100-MB-record",
+        "blank",
+        "import os\nwith open(os.environ['COURSE_CHECK_LOG'], 'a') as fh:\n"
+        "    fh.write('{\"id\": \"' + 'x' * 100 * 2**20 + '\"}\\n')",
+        states=("graded", "student fault", "tampering suspected"),
+    ),
     # -- patch the checks, the comparison or torch
     Attack("patch-compare", "add_subtracts", "import course.checks as cc\ncc.compare = lambda *a, **k: None", 1.0),
     Attack(

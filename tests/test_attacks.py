@@ -172,6 +172,15 @@ def test_the_key_attacks_are_caught_as_tampering(batch):
         assert "not confirmed outside the kernel" in subs[name].reason
 
 
+def test_a_library_twin_called_at_run_time_costs_its_cells_and_is_flagged(batch):
+    _, subs, *_ = batch
+    for attack in (a for a in ATTACKS if "forbidden" in a.tags):
+        sub = subs[attack.name]
+        assert any("called add" in f for f in sub.flags), (attack.name, sub.flags)
+        lost = {r.grade_id: r.message for r in sub.results if r.item == "add"}
+        assert all(m.startswith("ForbiddenCall") for m in lost.values()), lost
+
+
 def test_the_attacks_are_flagged_and_feedback_shows_text_only(batch):
     course, subs, *_ = batch
     for name in ("patch-compare", "reads-the-course-sources", "transformer-empties-cells", "fork-bomb"):

@@ -68,6 +68,8 @@ def tiny_notebook() -> nbformat.NotebookNode:
             points=1,
         ),
     ]
+    # what the add item asks students to write themselves: the grader flags it in the source and in the run
+    cells[3].metadata["autograder"] = {"forbidden": ["operator.add"]}
     nb = v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb

@@ -54,18 +54,18 @@ import torch
 from torch import nn
 
 from course import get_device, load_dataset, make_generator, plot_curves, seed_everything
-from course.checks import check_close, check_equal, check_raises, check_true, check_within
+from course.checks import check_close, check_equal, check_raises, check_true, check_within, expected
 
 seed_everything(SEED)
 device = get_device(DEVICE)
 print(f"torch {torch.__version__}, device {device}, FAST={FAST}")
 
 # %% [markdown] id="cell-003"
-# The next cell holds the helpers that the test cells use. `check_stats` checks the sample mean and standard
+# The next cell holds the helpers that the test cells use. `compare_stats` checks the sample mean and standard
 # deviation of a large tensor against the expected ones, with a 6-standard-error bound: the standard error of the
 # mean of $n$ samples is $\sigma/\sqrt n$, that of the sample standard deviation about $\sigma/\sqrt{2n}$ for a
 # normal sample (smaller for a uniform one), so a correct initializer fails with probability below $10^{-8}$, while
-# a standard deviation off by a few percent fails. `check_uniform_range` checks that all samples lie in
+# a standard deviation off by a few percent fails. `compare_uniform_range` checks that all samples lie in
 # $[-b, b]$ and that the largest $|w|$ of $n$ samples is within $(20/n)\,b$ of $b$ (the chance that $n$ uniform
 # samples all stay below $(1-20/n)\,b$ is $(1-20/n)^n < e^{-20}$). `check_in_place`, `check_generator` and
 # `check_fills_view` check the conventions of section 4 (in place, same object, only `generator` draws, a view
@@ -77,25 +77,26 @@ torch_fans = torch.nn.init._calculate_fan_in_and_fan_out  # (fan_in, fan_out) of
 torch_gain = torch.nn.init.calculate_gain  # recommended gain of a nonlinearity
 
 
-def check_stats(check_id, w, std, case, hint=""):
+def compare_stats(check_id, w, std, case, hint=""):
     """Sample mean within 6 sigma/sqrt(n) of 0 and sample std within 6 sigma/sqrt(2n) of `std` (w.p. > 1 - 1e-8)."""
     x = w.detach().to(torch.float64).flatten()
-    n = x.numel()
-    mean_bound = 6 * std / math.sqrt(n)
-    std_bound = 6 * std / math.sqrt(2 * n)
+    n = expected(x.numel())  # used only by the bounds, the expected side
+    mean_bound = expected(6 * std / math.sqrt(n))  # std is the expected side (withheld while grading)
+    std_bound = expected(6 * std / math.sqrt(2 * n))
     check_within(check_id + "/mean", float(x.mean()), -mean_bound, mean_bound, case=case,
-                 why=f"6 standard errors of the mean of {n} samples of std {std:.5g}", hint=hint)
+                 why=expected(f"6 standard errors of the mean of {n} samples of std {std:.5g}"), hint=hint)
     check_within(check_id + "/std", float(x.std()), std - std_bound, std + std_bound, case=case,
-                 why=f"expected std {std:.5g}, 6 standard errors of the sample std of {n} samples", hint=hint)
+                 why=expected(f"expected std {std:.5g}, 6 standard errors of the sample std of {n} samples"),
+                 hint=hint)
 
 
-def check_uniform_range(check_id, w, bound, case, hint=""):
+def compare_uniform_range(check_id, w, bound, case, hint=""):
     """All |w| <= bound (to float32 rounding) and max |w| >= (1 - 20/n) bound: P(fail) = (1 - 20/n)^n < e^-20."""
-    n = w.numel()
+    n = expected(w.numel())
     top = float(w.detach().abs().max())
     check_within(check_id + "/max_abs", top, bound * (1 - 20 / n), bound * (1 + 1e-6), case=case,
-                 why=f"U(-b, b) with b = {bound:.6g}: every |w| <= b and the largest of {n} samples is "
-                     f"within 20/n = {20 / n:.2g} of b (relative)", hint=hint)
+                 why=expected(f"U(-b, b) with b = {bound:.6g}: every |w| <= b and the largest of {n} samples is "
+                              f"within 20/n = {20 / n:.2g} of b (relative)"), hint=hint)
 
 
 def check_in_place(check_id, init_fn, shape, case, **kwargs):
@@ -335,27 +336,27 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 # %% nbgrader={"grade": true, "grade_id": "xavier__visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="xavier--visible"
 # Visible test: a (300, 500) weight, gain 1, statistics of the samples (6 standard errors).
-std = math.sqrt(2.0 / (300 + 500))
+std = expected(math.sqrt(2.0 / (300 + 500)))
 w = xavier_uniform_(torch.empty(300, 500), generator=make_generator(1))
-check_uniform_range("xavier/uniform", w, math.sqrt(3) * std, case="(300, 500), gain 1",
+compare_uniform_range("xavier/uniform", w, math.sqrt(3) * std, case="(300, 500), gain 1",
                     hint="U(-b, b) has std b/sqrt(3): b = sqrt(3) * gain * sqrt(2 / (fan_in + fan_out))")
-check_stats("xavier/uniform", w, std, case="(300, 500), gain 1")
+compare_stats("xavier/uniform", w, std, case="(300, 500), gain 1")
 w = xavier_normal_(torch.empty(300, 500), generator=make_generator(2))
-check_stats("xavier/normal", w, std, case="(300, 500), gain 1", hint="std = gain * sqrt(2 / (fan_in + fan_out))")
+compare_stats("xavier/normal", w, std, case="(300, 500), gain 1", hint="std = gain * sqrt(2 / (fan_in + fan_out))")
 
 # %% nbgrader={"grade": true, "grade_id": "xavier__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="xavier--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
 for shape, gain in [((200, 700), 5 / 3), ((64, 32, 3, 3), math.sqrt(2)), ((900, 150), 0.5), ((64, 32, 5), 1.0)]:
-    fan_in, fan_out = torch_fans(torch.empty(shape))
-    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    fan_in, fan_out = expected(torch_fans(torch.empty(shape)))
+    std = expected(gain * math.sqrt(2.0 / (fan_in + fan_out)))
     w = xavier_uniform_(torch.empty(shape), gain=gain, generator=make_generator(3))
-    check_uniform_range("xavier/uniform_more", w, math.sqrt(3) * std, case=f"{shape}, gain {gain:.4g}",
+    compare_uniform_range("xavier/uniform_more", w, math.sqrt(3) * std, case=f"{shape}, gain {gain:.4g}",
                         hint="multiply the std by the gain; conv fans include the receptive field")
-    check_stats("xavier/uniform_more", w, std, case=f"{shape}, gain {gain:.4g}")
+    compare_stats("xavier/uniform_more", w, std, case=f"{shape}, gain {gain:.4g}")
     w = xavier_normal_(torch.empty(shape, dtype=torch.float64), gain=gain, generator=make_generator(4))
     check_equal("xavier/dtype", str(w.dtype), "torch.float64", case=f"{shape}: keep the tensor's dtype")
-    check_stats("xavier/normal_more", w, std, case=f"{shape}, gain {gain:.4g}", hint="multiply the std by the gain")
+    compare_stats("xavier/normal_more", w, std, case=f"{shape}, gain {gain:.4g}", hint="multiply the std by the gain")
 check_in_place("xavier/in_place_uniform", xavier_uniform_, (20, 30), case="xavier_uniform_ on an nn.Parameter")
 check_in_place("xavier/in_place_normal", xavier_normal_, (20, 30), case="xavier_normal_ on an nn.Parameter")
 for name, fn in [("xavier_uniform_", xavier_uniform_), ("xavier_normal_", xavier_normal_)]:
@@ -411,13 +412,13 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 
 # %% nbgrader={"grade": true, "grade_id": "kaiming__visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="kaiming--visible"
 # Visible test: a (300, 500) weight with the defaults (fan_in = 500, ReLU gain sqrt(2)).
-std = math.sqrt(2.0) / math.sqrt(500)
+std = expected(math.sqrt(2.0) / math.sqrt(500))
 w = kaiming_uniform_(torch.empty(300, 500), generator=make_generator(5))
-check_uniform_range("kaiming/uniform", w, math.sqrt(3) * std, case="(300, 500), defaults",
+compare_uniform_range("kaiming/uniform", w, math.sqrt(3) * std, case="(300, 500), defaults",
                     hint="b = sqrt(3) * gain / sqrt(fan_in); the default gain is sqrt(2)")
-check_stats("kaiming/uniform", w, std, case="(300, 500), defaults")
+compare_stats("kaiming/uniform", w, std, case="(300, 500), defaults")
 w = kaiming_normal_(torch.empty(300, 500), generator=make_generator(6))
-check_stats("kaiming/normal", w, std, case="(300, 500), defaults", hint="std = gain / sqrt(fan_in)")
+compare_stats("kaiming/normal", w, std, case="(300, 500), defaults", hint="std = gain / sqrt(fan_in)")
 
 # %% nbgrader={"grade": true, "grade_id": "kaiming__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="kaiming--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
@@ -430,24 +431,24 @@ cases = [((300, 500), dict(mode="fan_out")),
          ((32, 16, 5, 5), dict(mode="fan_out", a=0.1)),
          ((64, 32, 5), dict(mode="fan_out", nonlinearity="relu"))]
 for k, (shape, kw) in enumerate(cases):
-    fan_in, fan_out = torch_fans(torch.empty(shape))
-    fan = fan_out if kw.get("mode") == "fan_out" else fan_in
-    std = torch_gain(kw.get("nonlinearity", "leaky_relu"), kw.get("a", 0.0)) / math.sqrt(fan)
+    fan_in, fan_out = expected(torch_fans(torch.empty(shape)))
+    std = expected(torch_gain(kw.get("nonlinearity", "leaky_relu"), kw.get("a", 0.0))
+                   / math.sqrt(fan_out if kw.get("mode") == "fan_out" else fan_in))
     w = kaiming_uniform_(torch.empty(shape), generator=make_generator(10 + k), **kw)
-    check_uniform_range("kaiming/uniform_more", w, math.sqrt(3) * std, case=f"{shape}, {kw}",
+    compare_uniform_range("kaiming/uniform_more", w, math.sqrt(3) * std, case=f"{shape}, {kw}",
                         hint="mode picks the fan; nonlinearity and a pick the gain")
-    check_stats("kaiming/uniform_more", w, std, case=f"{shape}, {kw}")
+    compare_stats("kaiming/uniform_more", w, std, case=f"{shape}, {kw}")
     w = kaiming_normal_(torch.empty(shape), generator=make_generator(20 + k), **kw)
-    check_stats("kaiming/normal_more", w, std, case=f"{shape}, {kw}",
+    compare_stats("kaiming/normal_more", w, std, case=f"{shape}, {kw}",
                 hint="mode picks the fan; nonlinearity and a pick the gain")
 check_raises("kaiming/bad_mode", lambda: kaiming_normal_(torch.empty(3, 4), mode="fan_avg"), ValueError,
              case="mode='fan_avg'")
 check_in_place("kaiming/in_place_uniform", kaiming_uniform_, (20, 30), case="kaiming_uniform_ on an nn.Parameter")
 check_in_place("kaiming/in_place_normal", kaiming_normal_, (20, 30), case="kaiming_normal_ on an nn.Parameter")
 for k, nonlinearity in enumerate(["linear", "sigmoid", "selu"]):
-    std = torch_gain(nonlinearity) / math.sqrt(300)
+    std = expected(torch_gain(nonlinearity) / math.sqrt(300))
     w = kaiming_normal_(torch.empty(100, 300), nonlinearity=nonlinearity, generator=make_generator(30 + k))
-    check_stats("kaiming/nonlinearity", w, std, case=f"(100, 300), nonlinearity={nonlinearity!r}",
+    compare_stats("kaiming/nonlinearity", w, std, case=f"(100, 300), nonlinearity={nonlinearity!r}",
                 hint="the gain is torch_gain(nonlinearity, a), for every nonlinearity of the table")
 for name, fn in [("kaiming_uniform_", kaiming_uniform_), ("kaiming_normal_", kaiming_normal_)]:
     check_generator("kaiming/generator", fn, (30, 20), case=f"{name}, mode='fan_out'", mode="fan_out")
@@ -523,7 +524,7 @@ gen = make_generator(9)
 n_draws = 1500
 traces = [float(torch.trace(orthogonal_(torch.empty(4, 4, dtype=torch.float64), generator=gen)))
           for _ in range(n_draws)]
-bound = 6 / math.sqrt(n_draws)
+bound = expected(6 / math.sqrt(n_draws))
 check_within("orthogonal/haar", sum(traces) / n_draws, -bound, bound, case=f"mean trace over {n_draws} draws",
              why="Haar: E[tr Q] = 0, Var[tr Q] = 1; 6 standard errors",
              hint="multiply the columns of Q by the signs of the diagonal of R")
@@ -593,7 +594,7 @@ out = init_model(mlp, "kaiming", generator=make_generator(11))
 check_true("init_model/returns", out is mlp, "init_model must return the model it was given")
 for i in (0, 2):
     layer = mlp[i]
-    check_stats("init_model/kaiming", layer.weight, math.sqrt(2.0 / layer.in_features), case=f"layer {i}",
+    compare_stats("init_model/kaiming", layer.weight, math.sqrt(2.0 / layer.in_features), case=f"layer {i}",
                 hint="kaiming_normal_(mode='fan_in', nonlinearity='relu')")
     check_equal("init_model/bias", layer.bias.detach(), torch.zeros(layer.out_features), case=f"layer {i}",
                 hint="biases start at 0")
@@ -615,10 +616,10 @@ def conv_net():
 
 net = init_model(conv_net(), "xavier", generator=make_generator(12))
 for i in (0, 4, 6):
-    fan_in, fan_out = torch_fans(net[i].weight)
-    std = math.sqrt(2.0 / (fan_in + fan_out))
-    check_stats("init_model/xavier", net[i].weight, std, case=f"xavier, layer {i}", hint="xavier_uniform_, gain 1")
-    check_uniform_range("init_model/xavier", net[i].weight, math.sqrt(3) * std, case=f"xavier, layer {i}")
+    fan_in, fan_out = expected(torch_fans(net[i].weight))
+    std = expected(math.sqrt(2.0 / (fan_in + fan_out)))
+    compare_stats("init_model/xavier", net[i].weight, std, case=f"xavier, layer {i}", hint="xavier_uniform_, gain 1")
+    compare_uniform_range("init_model/xavier", net[i].weight, math.sqrt(3) * std, case=f"xavier, layer {i}")
 for i in (0, 6):
     check_equal("init_model/bias_zero", net[i].bias.detach(), torch.zeros_like(net[i].bias), case=f"layer {i}")
 check_true("init_model/no_bias", net[4].bias is None, "a layer without bias must stay without bias")
@@ -634,7 +635,7 @@ for i in (0, 4, 6):
     check_close("init_model/orthogonal", prod, torch.eye(min(m.shape), dtype=torch.float64), case=f"layer {i}",
                 atol=1e-4, hint="nn.init.orthogonal_")
 net = init_model(conv_net(), "kaiming", generator=make_generator(14))
-check_stats("init_model/kaiming_conv", net[0].weight, math.sqrt(2.0 / (32 * 9)), case="Conv2d(32, 64, 3)")
+compare_stats("init_model/kaiming_conv", net[0].weight, math.sqrt(2.0 / (32 * 9)), case="Conv2d(32, 64, 3)")
 check_raises("init_model/unknown", lambda: init_model(conv_net(), "zeros"), ValueError, case="scheme='zeros'")
 # real models: a Sequential inside a custom Module inside a ModuleList, GroupNorm, Embedding, a raw parameter
 class Block(nn.Module):
@@ -734,7 +735,7 @@ net = build(lambda: nn.Sequential(nn.Conv3d(4, 16, 3), nn.BatchNorm3d(16), nn.Re
 init_model(net, "kaiming", generator=make_generator(17))
 check_equal("init_model/dtype", [str(p.dtype) for p in net.parameters()], ["torch.float64"] * 6,
             case="a model converted with .double()", hint="keep each parameter's dtype: change it in place")
-check_stats("init_model/kaiming_conv3d", net[0].weight, math.sqrt(2.0 / (4 * 27)), case="Conv3d(4, 16, 3)",
+compare_stats("init_model/kaiming_conv3d", net[0].weight, math.sqrt(2.0 / (4 * 27)), case="Conv3d(4, 16, 3)",
             hint="Conv1d, Conv2d and Conv3d weights all follow the scheme")
 check_equal("init_model/norm_weight", net[1].weight.detach(), torch.ones(16, dtype=torch.float64),
             case="BatchNorm3d", hint="normalization layers: weight 1, bias 0")

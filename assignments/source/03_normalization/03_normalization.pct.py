@@ -54,7 +54,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course import get_device, load_dataset, make_generator, plot_curves, seed_everything
-from course.checks import check_close, check_equal, check_raises, check_true
+from course.checks import check_close, check_equal, check_raises, check_true, expected
 
 seed_everything(SEED)
 device = get_device(DEVICE)
@@ -77,16 +77,17 @@ def randn(*shape, gen, scale=1.0, shift=0.0, requires_grad=False):
 def compare_with_grads(check_id, fn, ref_fn, inputs, names, case, gen, rtol=1e-9, atol=1e-11, hint=""):
     """fn(*inputs) and ref_fn(*inputs): same output, and same gradients of sum(out * R) for a random R."""
     mine_in = [t.detach().clone().requires_grad_() for t in inputs]
-    ref_in = [t.detach().clone().requires_grad_() for t in inputs]
-    out, ref = fn(*mine_in), ref_fn(*ref_in)
+    ref_in = expected({name: t.detach().clone().requires_grad_() for name, t in zip(names, inputs)})
+    out = fn(*mine_in)
+    ref = expected(ref_fn(*ref_in.values()))
     check_close(check_id + "/forward", out.detach(), ref.detach(), case=case, rtol=rtol, atol=atol, hint=hint)
-    upstream = torch.randn(ref.shape, generator=gen, dtype=torch.float64)
+    upstream = torch.randn(inputs[0].shape, generator=gen, dtype=torch.float64)  # the output has x's shape
     (out * upstream).sum().backward()
-    (ref * upstream).sum().backward()
-    for name, a, b in zip(names, mine_in, ref_in):
+    expected((ref * upstream).sum().backward())
+    for name, a in zip(names, mine_in):
         check_true(check_id + f"/grad_{name}", a.grad is not None, f"no gradient reached {name}", case=case,
                    hint="return one gradient per input of forward (None for the non-tensor ones)")
-        check_close(check_id + f"/grad_{name}", a.grad, b.grad, case=case, rtol=rtol, atol=atol, hint=hint)
+        check_close(check_id + f"/grad_{name}", a.grad, ref_in[name].grad, case=case, rtol=rtol, atol=atol, hint=hint)
 
 
 def torch_bn(num_features, dim, momentum, eps, gen):
@@ -100,23 +101,24 @@ def torch_bn(num_features, dim, momentum, eps, gen):
 
 
 def torch_weight_norm_case(layer, dim, gen):
-    """(g, v, w) of torch's weight_norm parametrization of `layer` (float64), with g scaled randomly."""
+    """(g, v) of torch's weight_norm parametrization of `layer` (float64), with g scaled randomly; torch's w is
+    then layer.weight."""
     torch.nn.utils.parametrizations.weight_norm(layer, dim=dim)
     g = layer.parametrizations.weight.original0
     v = layer.parametrizations.weight.original1
     with torch.no_grad():
         g.mul_(torch.rand(g.shape, generator=gen, dtype=torch.float64) + 0.5)
-    return g, v, layer.weight
+    return g, v
 
 
 def check_weight_norm(check_id, layer, dim, gen, case, hint=""):
-    g, v, w_ref = torch_weight_norm_case(layer, dim, gen)
+    g, v = torch_weight_norm_case(layer, dim, gen)
     g2, v2 = g.detach().clone().requires_grad_(), v.detach().clone().requires_grad_()
     w = weight_norm(g2, v2, dim=dim)
-    check_close(check_id + "/weight", w.detach(), w_ref.detach(), case=case, rtol=1e-10, atol=1e-12, hint=hint)
-    upstream = torch.randn(w_ref.shape, generator=gen, dtype=torch.float64)
+    check_close(check_id + "/weight", w.detach(), layer.weight.detach(), case=case, rtol=1e-10, atol=1e-12, hint=hint)
+    upstream = torch.randn(v.shape, generator=gen, dtype=torch.float64)  # w has v's shape
     (w * upstream).sum().backward()
-    (w_ref * upstream).sum().backward()
+    expected((layer.weight * upstream).sum().backward())
     check_close(check_id + "/grad_g", g2.grad, g.grad, case=case, rtol=1e-9, atol=1e-11, hint=hint)
     check_close(check_id + "/grad_v", v2.grad, v.grad, case=case, rtol=1e-9, atol=1e-11, hint=hint)
 
@@ -329,7 +331,7 @@ ref = torch_bn(3, 3, 0.1, 1e-5, gen)
 mine = BatchNorm(3, dtype=torch.float64)
 held_mean, held_var = mine.running_mean, mine.running_var
 x = randn(4, 3, 5, gen=gen, scale=2.0, shift=1.0)
-mine(x), ref(x)
+mine(x), expected(ref(x))
 check_close("batchnorm/buffers_in_place", held_mean, ref.running_mean, case="(4, 3, 5), tensor held before the step",
             rtol=1e-9, atol=1e-11, hint="update the buffers in place (mul_, add_, copy_), not self.running_mean = ...")
 check_close("batchnorm/buffers_in_place", held_var, ref.running_var, case="(4, 3, 5), tensor held before the step",
@@ -351,19 +353,25 @@ with torch.no_grad():
                                                              else 0.0))
         my_params[name].copy_(p)
 ref_net.double(), my_net.double()
+
+
+def train_step(net, x, target):
+    net.train()
+    net.zero_grad()
+    ((net(x) - target) ** 2).mean().backward()
+
+
 for step in range(1, 4):
     x, target = randn(6, 2, 7, gen=gen, scale=2.0, shift=1.0), randn(6, 1, gen=gen)
-    for net in (ref_net, my_net):
-        net.train()
-        net.zero_grad()
-        ((net(x) - target) ** 2).mean().backward()
+    expected(train_step(ref_net, x, target))
+    train_step(my_net, x, target)
     for name, p in ref_net.named_parameters():
         check_close("batchnorm/model_grads", my_params[name].grad, p.grad, case=f"model, train step {step}, {name}",
                     rtol=1e-8, atol=1e-10, hint="keep the output differentiable w.r.t. x, weight and bias (no .data, "
                                                 "no in-place change of a tensor autograd saved)")
     with torch.no_grad():
         for name, p in ref_net.named_parameters():
-            p -= 0.1 * p.grad
+            expected(p.sub_(0.1 * p.grad))
             my_params[name] -= 0.1 * my_params[name].grad
 ref_net.eval(), my_net.eval()
 x = randn(5, 2, 7, gen=gen)
@@ -374,11 +382,20 @@ for name in ("0.1", "4"):
         check_close("batchnorm/model_running", getattr(my_net.get_submodule(name), buf),
                     getattr(ref_net.get_submodule(name), buf), case=f"model after 3 steps, layer {name}, {buf}",
                     rtol=1e-8, atol=1e-10, hint="buffers: converted by .double(), updated once per training forward")
+# the torch model whose state_dict is loaded: random parameters, running statistics of 3 training batches (not
+# ref_net, whose trained state is the expected side above and does not exist while grading)
+src_net = bn_model(nn.BatchNorm1d).double()
+with torch.no_grad():
+    for p in src_net.parameters():
+        p.copy_(randn(*p.shape, gen=gen, scale=0.5))
+    for _ in range(3):
+        src_net(randn(6, 2, 7, gen=gen, scale=2.0, shift=1.0))
+src_net.eval()
 loaded = bn_model(BatchNorm).double()
-loaded.load_state_dict({k: v for k, v in ref_net.state_dict().items() if not k.endswith("num_batches_tracked")},
+loaded.load_state_dict({k: v for k, v in src_net.state_dict().items() if not k.endswith("num_batches_tracked")},
                        strict=False)
 loaded.eval()
-check_close("batchnorm/load_state_dict", loaded(x).detach(), ref_net(x).detach(),
+check_close("batchnorm/load_state_dict", loaded(x).detach(), src_net(x).detach(),
             case="torch model's state_dict loaded, eval", rtol=1e-8, atol=1e-10,
             hint="register the buffers under the names running_mean and running_var")
 ### END HIDDEN TESTS
@@ -482,7 +499,7 @@ for shape, eps in [((8, 3), 1e-5), ((5, 4), 1e-3), ((3, 2, 4, 5), 1e-5), ((2, 3,
 # forward leaves its input alone
 gen_in = make_generator(40)
 x = randn(4, 3, 2, 2, gen=gen_in, scale=2.0, shift=1.0, requires_grad=True)
-x_before = x.detach().clone()
+x_before = expected(x.detach().clone())
 w, b = randn(3, gen=gen_in, shift=1.0), randn(3, gen=gen_in)
 batch_norm_train(x, w, b)
 check_equal("bn_backward/input_unchanged", x.detach(), x_before, case="x (4, 3, 2, 2) after forward",
@@ -512,10 +529,10 @@ def residual_grads(bn_fn):
     return {"conv.weight": conv.weight.grad, "conv.bias": conv.bias.grad, "weight": w_.grad, "bias": b_.grad}
 
 
-expected = residual_grads(lambda h, w_, b_: F.batch_norm(h, None, None, w_, b_, training=True, eps=1e-5))
+ref_grads = expected(residual_grads(lambda h, w_, b_: F.batch_norm(h, None, None, w_, b_, training=True, eps=1e-5)))
 got = residual_grads(batch_norm_train)
-for name in expected:
-    check_close("bn_backward/residual", got[name], expected[name], case=f"Conv1d -> batch norm + skip, grad of {name}",
+for name in got:
+    check_close("bn_backward/residual", got[name], ref_grads[name], case=f"Conv1d -> batch norm + skip, grad of {name}",
                 rtol=1e-9, atol=1e-11, hint="backward must not modify grad_out in place (g = grad_out * weight, "
                                             "not grad_out *= weight)")
 ### END HIDDEN TESTS
@@ -622,7 +639,7 @@ for shape, nshape, eps in [((3, 4, 5), (4, 5), 1e-5), ((2, 3, 4, 5), (5,), 1e-5)
 # forward leaves its input alone
 gen_in = make_generator(60)
 x = randn(3, 5, gen=gen_in, scale=2.0, shift=1.0, requires_grad=True)
-x_before = x.detach().clone()
+x_before = expected(x.detach().clone())
 layer_norm(x, (5,), randn(5, gen=gen_in, shift=1.0), randn(5, gen=gen_in))
 check_equal("layernorm/input_unchanged", x.detach(), x_before, case="x (3, 5) after forward",
             hint="x belongs to the caller: compute x - mean, not x -= mean")
@@ -664,10 +681,10 @@ def residual_grads(ln_fn):
     return {"linear.weight": lin.weight.grad, "linear.bias": lin.bias.grad, "weight": w_.grad, "bias": b_.grad}
 
 
-expected = residual_grads(F.layer_norm)
+ref_grads = expected(residual_grads(F.layer_norm))
 got = residual_grads(layer_norm)
-for name in expected:
-    check_close("layernorm/residual", got[name], expected[name], case=f"Linear -> layer norm + skip, grad of {name}",
+for name in got:
+    check_close("layernorm/residual", got[name], ref_grads[name], case=f"Linear -> layer norm + skip, grad of {name}",
                 rtol=1e-9, atol=1e-11, hint="backward must not modify grad_out in place (g = grad_out * weight, "
                                             "not grad_out *= weight)")
 ### END HIDDEN TESTS

@@ -64,7 +64,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course import get_device, load_dataset, make_generator, plot_curves, seed_everything
-from course.checks import check_close, check_equal, check_raises, check_true, check_within
+from course.checks import check_close, check_equal, check_raises, check_true, check_within, expected
 
 seed_everything(SEED)
 device = get_device(DEVICE)
@@ -72,7 +72,7 @@ print(f"torch {torch.__version__}, device {device}, FAST={FAST}")
 
 
 # %% [markdown] id="cell-003"
-# The next cell holds helpers of the test cells. `check_fraction` checks that a fraction out of $n$ independent
+# The next cell holds helpers of the test cells. `compare_fraction` checks that a fraction out of $n$ independent
 # draws lies within 6 standard errors $6\sqrt{p(1-p)/n}$ of its probability $p$ (a correct solution fails with
 # probability below $10^{-8}$). `config_rows` checks that a list of configurations is a list of dicts with the
 # expected names and returns their values row by row. `LearningCurves` is an `evaluate(config, budget)` for the
@@ -80,12 +80,12 @@ print(f"torch {torch.__version__}, device {device}, FAST={FAST}")
 # `budget` units of training, and every call is recorded. Read it, you do not need to change it.
 
 # %% nbgrader={"grade": false, "grade_id": "helpers", "locked": true, "schema_version": 3, "solution": false, "task": false} id="helpers"
-def check_fraction(check_id, hits, p, case, hint=""):
+def compare_fraction(check_id, hits, p, case, hint=""):
     """`hits` a bool tensor of n independent Bernoulli(p) draws: its mean within 6 sqrt(p(1-p)/n) of p."""
-    n = hits.numel()
-    bound = 6 * math.sqrt(p * (1 - p) / n)
+    n = expected(hits.numel())  # used only by the bounds, the expected side
+    bound = expected(6 * math.sqrt(p * (1 - p) / n))  # p is the expected side (withheld while grading)
     check_within(check_id, float(hits.double().mean()), p - bound, p + bound, case=case,
-                 why=f"fraction of {n} independent draws: 6 standard errors of p = {p:.4g}", hint=hint)
+                 why=expected(f"fraction of {n} independent draws: 6 standard errors of p = {p:.4g}"), hint=hint)
 
 
 def config_rows(check_id, configs, names, n, case):
@@ -176,8 +176,8 @@ check_true("log_uniform/range", bool(((x >= 1e-4 * (1 - 1e-12)) & (x <= 1e-1 * (
            "some sample lies outside [low, high]", case="[1e-4, 1e-1]",
            hint="use the same logarithm on the way in and out: exp(ln a + u (ln b - ln a))")
 for lo, hi in [(1e-4, 1e-3), (1e-3, 1e-2), (1e-2, 1e-1)]:
-    check_fraction("log_uniform/decades", (x >= lo) & (x < hi), 1 / 3, case=f"[1e-4, 1e-1], decade [{lo:g}, {hi:g})",
-                   hint="sample the logarithm uniformly: every decade gets the same share of the draws")
+    compare_fraction("log_uniform/decades", (x >= lo) & (x < hi), 1 / 3, case=f"[1e-4, 1e-1], decade [{lo:g}, {hi:g})",
+                     hint="sample the logarithm uniformly: every decade gets the same share of the draws")
 
 # %% nbgrader={"grade": true, "grade_id": "log_uniform__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="log-uniform--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
@@ -194,8 +194,8 @@ for k, (low, high) in enumerate([(1e-6, 1e-2), (0.5, 2.0), (3.0, 3000.0)]):
                "some sample lies outside [low, high]", case=f"[{low:g}, {high:g}]")
     for q in [0.1, 0.25, 0.5, 0.75, 0.9]:
         t = low * (high / low) ** q
-        check_fraction("log_uniform/quantiles", x <= t, q, case=f"[{low:g}, {high:g}], P(x <= a (b/a)^{q})",
-                       hint="ln x must be uniform on [ln low, ln high]")
+        compare_fraction("log_uniform/quantiles", x <= t, q, case=f"[{low:g}, {high:g}], P(x <= a (b/a)^{q})",
+                         hint="ln x must be uniform on [ln low, ln high]")
 # the generator: same seed, same draws; another seed, other draws (random, not a fixed grid); global untouched
 rng_state = torch.get_rng_state()
 a = log_uniform(1e-5, 1e-1, 1000, generator=make_generator(20))
@@ -280,7 +280,7 @@ def lr_sampler(g):
 
 configs = random_configs({"lr": lr_sampler}, 5, make_generator(3))
 rows = config_rows("search/random", configs, ["lr"], 5, case="one sampler, n=5")
-gen = make_generator(3)
+gen = expected(make_generator(3))
 check_equal("search/random_values", rows, [[lr_sampler(gen)] for _ in range(5)], case="one sampler, n=5",
             hint="call space[name](generator) once per configuration, with the generator you were given")
 
@@ -291,14 +291,14 @@ check_equal("search/random_values", rows, [[lr_sampler(gen)] for _ in range(5)],
 rows = config_rows("search/grid_one_axis", grid_points({"width": [16, 32, 64]}), ["width"], 3, case="one axis")
 check_equal("search/grid_one_axis_values", rows, [[16], [32], [64]], case="one axis")
 axes = {"lr": [1e-3, 1e-2], "wd": [0.0, 0.1], "p": [0.1, 0.3, 0.5]}
-expected = [[lr, wd, p] for lr in axes["lr"] for wd in axes["wd"] for p in axes["p"]]
+ref = expected([[lr, wd, p] for lr in axes["lr"] for wd in axes["wd"] for p in axes["p"]])
 rows = config_rows("search/grid_three_axes", grid_points(axes), ["lr", "wd", "p"], 12, case="three axes 2 x 2 x 3")
-check_equal("search/grid_three_axes_values", rows, expected, case="three axes 2 x 2 x 3",
+check_equal("search/grid_three_axes_values", rows, ref, case="three axes 2 x 2 x 3",
             hint="any number of names; the first varies slowest, the last fastest")
 axes = {"opt": ["sgd", "adam"], "bs": [32, 128], "lr": [0.1], "wd": [0.0, 1e-4]}
-expected = [[o, b, lr, wd] for o in axes["opt"] for b in axes["bs"] for lr in axes["lr"] for wd in axes["wd"]]
+ref = expected([[o, b, lr, wd] for o in axes["opt"] for b in axes["bs"] for lr in axes["lr"] for wd in axes["wd"]])
 rows = config_rows("search/grid_four_axes", grid_points(axes), ["opt", "bs", "lr", "wd"], 8, case="four axes")
-check_equal("search/grid_four_axes_values", rows, expected, case="four axes")
+check_equal("search/grid_four_axes_values", rows, ref, case="four axes")
 check_equal("search/grid_empty_axis", len(grid_points({"lr": [0.1, 0.01], "wd": []})), 0, case="wd has no values",
             hint="a product with an empty factor is empty")
 check_equal("search/grid_no_axes", len(grid_points({})), 1, case="axes = {}", hint="one configuration: {}")
@@ -310,9 +310,9 @@ samplers = {
 }
 configs = random_configs(samplers, 7, make_generator(30))
 rows = config_rows("search/random_three", configs, ["lr", "bs", "p"], 7, case="three samplers, n=7")
-gen = make_generator(30)
-expected = [[s(gen) for s in samplers.values()] for _ in range(7)]
-check_equal("search/random_three_values", rows, expected, case="three samplers, n=7",
+gen = expected(make_generator(30))
+ref = expected([[s(gen) for s in samplers.values()] for _ in range(7)])
+check_equal("search/random_three_values", rows, ref, case="three samplers, n=7",
             hint="draw configuration by configuration, within one in the order of the names in space")
 check_equal("search/random_n0", random_configs(samplers, 0, make_generator(31)), [], case="n=0")
 configs = random_configs({"lr": samplers["lr"]}, 3, make_generator(32))
@@ -378,10 +378,9 @@ def successive_halving(configs, evaluate, min_budget, eta=3):
 curves = LearningCurves(final=[0.50, 0.38, 0.62, 0.45, 0.70, 0.20, 0.55, 0.41],
                         speed=[0.23, 0.36, 0.07, 0.12, 0.04, 0.90, 0.13, 0.31])
 winner, rungs = successive_halving(curves.configs(), curves, min_budget=1, eta=2)
-expected = []
-for budget, positions in [(1, [0, 1, 2, 3, 4, 5, 6, 7]), (2, [2, 3, 6, 7]), (4, [3, 7]), (8, [3])]:
-    expected.append((budget, positions, [curves.final[i] + curves.speed[i] / budget for i in positions]))
-check_equal("halving/rungs", rungs, expected, case="n=8, eta=2, min_budget=1",
+ref = expected([(budget, positions, [curves.final[i] + curves.speed[i] / budget for i in positions])
+                for budget, positions in [(1, [0, 1, 2, 3, 4, 5, 6, 7]), (2, [2, 3, 6, 7]), (4, [3, 7]), (8, [3])]])
+check_equal("halving/rungs", rungs, ref, case="n=8, eta=2, min_budget=1",
             hint="keep the m // eta lowest losses, multiply the budget by eta; positions in increasing order")
 check_equal("halving/winner", winner, 3, case="n=8, eta=2, min_budget=1",
             hint="the position in configs of the configuration of the last rung")
@@ -415,7 +414,8 @@ for k, (n, min_budget, eta) in enumerate([(10, 1, 3), (27, 1, 3), (17, 2, 4), (1
     case = f"n={n}, min_budget={min_budget}, eta={eta}"
     curves = random_curves(n, 40 + k)
     winner, rungs = successive_halving(curves.configs(), curves, min_budget=min_budget, eta=eta)
-    exp_winner, exp_rungs = expected_halving(lambda i, b: curves.final[i] + curves.speed[i] / b, n, min_budget, eta)
+    exp_winner, exp_rungs = expected(
+        expected_halving(lambda i, b: curves.final[i] + curves.speed[i] / b, n, min_budget, eta))
     check_equal("halving/rungs_more", rungs, exp_rungs, case=case,
                 hint="keep max(1, m // eta) configurations (the floor) and multiply the budget by eta, not by 2")
     check_equal("halving/winner_more", winner, exp_winner, case=case)
@@ -425,7 +425,7 @@ for k, (n, min_budget, eta) in enumerate([(10, 1, 3), (27, 1, 3), (17, 2, 4), (1
 for n in [1, 2]:
     curves = random_curves(n, 50 + n)
     winner, rungs = successive_halving(curves.configs(), curves, min_budget=1, eta=3)
-    exp_winner, exp_rungs = expected_halving(lambda i, b: curves.final[i] + curves.speed[i] / b, n, 1, 3)
+    exp_winner, exp_rungs = expected(expected_halving(lambda i, b: curves.final[i] + curves.speed[i] / b, n, 1, 3))
     check_equal("halving/few", rungs, exp_rungs, case=f"n={n}, eta=3",
                 hint="keep max(1, m // eta): with 2 configurations and eta = 3 one survives")
     check_equal("halving/few_winner", winner, exp_winner, case=f"n={n}, eta=3")
@@ -540,7 +540,7 @@ lrs = [1e-5 * (1e1 / 1e-5) ** (i / 199) for i in range(200)]
 for k, beta in enumerate([0.98, 0.9, 0.0]):
     losses = range_test_curve(lrs, 60 + k)
     got = suggest_lr(lrs, losses) if beta == 0.98 else suggest_lr(lrs, losses, beta=beta)
-    exp = expected_suggestions(lrs, losses, beta)
+    exp = expected(expected_suggestions(lrs, losses, beta))
     check_close("suggest_lr/noisy", list(got), list(exp), case=f"200 steps, noise, beta={beta}", rtol=1e-12,
                 hint="smooth with the bias-corrected moving average, then take both suggestions from s")
 # Smith's linear schedule: the slope is per unit of ln(lr), not per step
@@ -561,7 +561,7 @@ check_close("suggest_lr/short", list(suggest_lr(lrs, losses, beta=0.9)), list(ex
 lrs_t = torch.logspace(-4, 0, 30, dtype=torch.float64)
 losses_t = torch.tensor(range_test_curve(lrs_t.tolist(), 80), dtype=torch.float64)
 steep, valley = suggest_lr(lrs_t, losses_t, beta=0.7)
-exp = expected_suggestions(lrs_t, losses_t, 0.7)
+exp = expected(expected_suggestions(lrs_t, losses_t, 0.7))
 check_close("suggest_lr/tensors", [steep, valley], list(exp), case="1-D float64 tensors, beta=0.7", rtol=1e-12,
             hint="return Python floats (float(...)), also when lrs and losses are tensors")
 check_close("suggest_lr/two_points", list(suggest_lr([1e-3, 1e-2], [2.0, 1.5], beta=0.5)), [1e-3, 1e-3],
@@ -620,16 +620,16 @@ model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 3)).double()
 gen = make_generator(4)
 x = torch.randn(16, 5, generator=gen, dtype=torch.float64)
 y = torch.randint(0, 3, (16,), generator=gen)
-twin = copy.deepcopy(model)
-twin_loss = F.cross_entropy(twin(x), y)
-twin_loss.backward()
-expected = [(0.1 * twin[k].weight.grad.norm() / twin[k].weight.detach().norm()).item() for k in (0, 2)]
+twin = expected(copy.deepcopy(model))
+twin_loss = expected(F.cross_entropy(twin(x), y))
+expected(twin_loss.backward())
+ref = expected([(0.1 * twin[k].weight.grad.norm() / twin[k].weight.detach().norm()).item() for k in (0, 2)])
 loss, ratios = update_ratios(model, F.cross_entropy, x, y, torch.optim.SGD(model.parameters(), lr=0.1))
 check_close("update_ratio/loss", loss, twin_loss.item(), case="MLP, SGD lr=0.1", rtol=1e-12,
             hint="the loss before the step, as a Python float")
 check_equal("update_ratio/names", list(ratios), ["0.weight", "2.weight"], case="MLP, SGD lr=0.1",
             hint="the names of model.named_parameters() with at least 2 dimensions: the weights, not the biases")
-check_close("update_ratio/values", [ratios.get(name) for name in ["0.weight", "2.weight"]], expected,
+check_close("update_ratio/values", [ratios.get(name) for name in ["0.weight", "2.weight"]], ref,
             case="MLP, SGD lr=0.1", rtol=1e-9,
             hint="||W_after - W_before|| / ||W_before||: copy each weight (clone) before optimizer.step()")
 
@@ -637,26 +637,32 @@ check_close("update_ratio/values", [ratios.get(name) for name in ["0.weight", "2
 # %% nbgrader={"grade": true, "grade_id": "update_ratio__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="update-ratio--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
+def twin_step(twin, twin_opt, loss_fn, x, y, names):
+    """One step of torch itself on the twin: (its loss, the update/weight ratio of every weight in names)."""
+    before = {n: p.detach().clone() for n, p in twin.named_parameters()}
+    twin_opt.zero_grad()
+    twin_loss = loss_fn(twin(x), y)
+    twin_loss.backward()
+    twin_opt.step()
+    after = dict(twin.named_parameters())
+    return twin_loss, [float((after[n].detach() - before[n]).norm() / before[n].norm()) for n in names]
+
+
 def check_steps(tag, model, make_opt, batches, loss_fn=F.cross_entropy, rtol=1e-9):
     """Several calls in a row against a twin stepped by torch itself: the loss and every weight's ratio."""
-    twin = copy.deepcopy(model)
-    opt, twin_opt = make_opt(model.parameters()), make_opt(twin.parameters())
-    names = [n for n, p in twin.named_parameters() if p.requires_grad and p.dim() >= 2]
+    names = [n for n, p in model.named_parameters() if p.requires_grad and p.dim() >= 2]  # the weights to read
+    twin = expected(copy.deepcopy(model))
+    opt = make_opt(model.parameters())
+    twin_opt = expected(make_opt(twin.parameters()))
     for step, (x, y) in enumerate(batches):
-        before = {n: p.detach().clone() for n, p in twin.named_parameters()}
-        twin_opt.zero_grad()
-        twin_loss = loss_fn(twin(x), y)
-        twin_loss.backward()
-        twin_opt.step()
-        after = dict(twin.named_parameters())
-        expected = [float((after[n].detach() - before[n]).norm() / before[n].norm()) for n in names]
+        twin_loss, ref = expected(twin_step(twin, twin_opt, loss_fn, x, y, names))
         loss, ratios = update_ratios(model, loss_fn, x, y, opt)
         case = f"{tag}, call {step + 1}"
         check_close("update_ratio/loss_more", loss, twin_loss.item(), case=case, rtol=rtol,
                     hint="zero the gradients before backward: they accumulate over calls")
         check_equal("update_ratio/names_more", list(ratios), names, case=case,
                     hint="every parameter of model.named_parameters() with requires_grad and dim() >= 2, in order")
-        check_close("update_ratio/values_more", [ratios.get(n) for n in names], expected, case=case, rtol=rtol,
+        check_close("update_ratio/values_more", [ratios.get(n) for n in names], ref, case=case, rtol=rtol,
                     hint="the step the optimizer really made (weights after - before), not lr * grad")
 
 

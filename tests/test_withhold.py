@@ -1,0 +1,98 @@
+"""The grading form (autograder/withhold.py): what is left out of the student's process, and validate's static
+check that nothing computed only for the expected side is left in."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from nbformat import v4
+
+from autograder.submission import Submission
+from autograder.withhold import END_MARK, ITEM_MARK, grading_form, mark_end, newly_unused, withhold_expected
+from course import checks
+
+
+def run(source: str, **names) -> dict:
+    """Run a grading form with the real checks and WITHHELD; the records it wrote."""
+    checks.RECORDS.clear()
+    namespace = {
+        "__withheld__": checks.WITHHELD,
+        "check_close": checks.check_close,
+        "check_equal": checks.check_equal,
+        "check_within": checks.check_within,
+        "expected": checks.expected,
+        **names,
+    }
+    exec(compile(grading_form(source), "<test>", "exec"), namespace)
+    return namespace
+
+
+def test_the_expected_side_of_every_check_is_left_out_unevaluated():
+    calls = []
+
+    def reference(x):
+        calls.append(x)
+        return x
+
+    run(
+        "check_close('a', 1.0, reference(1.0))\n"
+        "check_equal('b', 2, expected=reference(2))\n"
+        "check_within('c', 0.5, reference(0.0), high=reference(1.0))\n"
+        "ref = expected(reference(3.0))\n"
+        "check_close('d', 3.0, ref)\n",
+        reference=reference,
+    )
+    assert calls == []  # never computed in the student's process
+    assert [(r.id, r.withheld, r.expected) for r in checks.RECORDS] == [(i, True, None) for i in "abcd"]
+
+
+def test_a_check_computed_from_the_answer_keeps_its_expected_side():
+    run("out = 2.0\ncheck_close('m', out, out * 1.0, depends_on_answer=True)")
+    assert checks.RECORDS[-1].expected == 2.0 and not checks.RECORDS[-1].withheld
+
+
+def test_a_compare_helper_gets_the_reference_withheld_and_may_only_pass_it_on():
+    helper = (
+        "def compare_steps(check_id, mine, ref):\n"
+        "    check_equal(check_id + '/n', len(mine), len(ref))\n"
+        "    for t, x in enumerate(mine):\n"
+        "        check_close(check_id, x, ref[t], case=str(t))\n"
+    )
+    run(helper + "compare_steps('s', [1.0, 2.0], [1.0, 2.0])")
+    assert [(r.id, r.case, r.got) for r in checks.RECORDS] == [("s/n", "", 2), ("s", "0", 1.0), ("s", "1", 2.0)]
+    with pytest.raises(checks.ExpectedWithheld):  # a helper that iterates the reference fails loudly
+        run("def compare_zip(i, mine, ref):\n    for a, b in zip(mine, ref):\n        pass\ncompare_zip('z', [1], [1])")
+
+
+def test_unpacking_an_expected_value_withholds_each_name():
+    ns = run("a, b = expected((1, 2))")
+    assert ns["a"] is checks.WITHHELD and ns["b"] is checks.WITHHELD
+
+
+def test_the_static_check_names_what_only_the_expected_side_needed():
+    leaky = "ref = torch_version(x)\ncheck_close('a', mine(x), ref)"
+    assert newly_unused({"t": leaky}) == ["t: ref"]
+    assert newly_unused({"t": "ref = expected(torch_version(x))\ncheck_close('a', mine(x), ref)"}) == []
+    helper = "def compare_it(i, mine, ref):\n    bound = 6 * ref\n    check_within(i, mine, -bound, bound)"
+    assert newly_unused({"helpers": helper}) == ["helpers, compare_it(): bound"]
+    loop = "ref = expected(run())\nfor i, x in enumerate(mine()):\n    check_close('a', x, ref[i])"
+    assert newly_unused({"t": loop}) == []  # a loop's index is no value of the expected side
+    # a helper a solution calls stays, even when the tests now only use it on the expected side
+    shared = {"helpers": "gain = torch_gain", "t": "check_close('a', mine(), gain('relu'))"}
+    assert newly_unused(shared) == ["helpers: gain"]
+    assert newly_unused(shared, ["def mine():\n    return gain('relu')"]) == []
+
+
+def test_the_stage_marks_each_test_cell_with_its_item_and_forbidden_functions():
+    test = v4.new_code_cell("check_close('adam/x', my_adam(), torch_adam())")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "adam__hidden"}
+    solution = v4.new_code_cell("def my_adam():\n    return torch_adam()")
+    solution.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": "adam_impl"}
+    sub = Submission("s", "a", "a", None)
+    sub.nb = v4.new_notebook(cells=[solution, test])
+    mark_end(withhold_expected(sub, {"adam": ["torch.optim.Adam", "torch.optim.adam"]}))
+    first, *rest = ast.parse(sub.nb.cells[1].source).body
+    assert ast.unparse(first) == f"{ITEM_MARK} = 'adam torch.optim.Adam torch.optim.adam'"
+    assert "torch_adam" not in sub.nb.cells[1].source and sub.nb.cells[0].source == solution.source  # theirs kept
+    assert sub.nb.cells[-1].source.startswith(END_MARK)
