@@ -356,22 +356,39 @@ class GradingClient(PapermillNotebookClient):
         self.outcome.timed_out_cells.append(self.outcome.last_cell)
         return await super()._async_handle_timeout(timeout, cell)
 
-    def output(self, outs, msg, display_id, cell_index):
+    def _within_cap(self, outs, msg, cell_index: int) -> bool:
+        """Charge a message to its cell's output budget; past it, one note in the cell and nothing more kept.
+        Every route counts (outputs, display updates, comm/widget messages): each would otherwise be held in
+        the grader's memory and written into the autograded notebook."""
         size = sum(len(str(v)) for v in msg.get("content", {}).values())
         used = self._output_bytes.get(cell_index, 0) + size
         self._output_bytes[cell_index] = used
-        if used > self.max_output_bytes:
-            if cell_index not in self.outcome.truncated_cells:
-                self.outcome.truncated_cells.append(cell_index)
-                outs.append(
-                    v4.new_output(
-                        "stream",
-                        name="stdout",
-                        text=f"\n[output truncated by the grader at {self.max_output_bytes} bytes]\n",
-                    )
+        if used <= self.max_output_bytes:
+            return True
+        if cell_index not in self.outcome.truncated_cells:
+            self.outcome.truncated_cells.append(cell_index)
+            outs.append(
+                v4.new_output(
+                    "stream",
+                    name="stdout",
+                    text=f"\n[output truncated by the grader at {self.max_output_bytes} bytes]\n",
                 )
+            )
+        return False
+
+    def output(self, outs, msg, display_id, cell_index):
+        if not self._within_cap(outs, msg, cell_index):
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id, msg):
+        cell_index = max(self.outcome.last_cell, 0)
+        if self._within_cap(self.nb.cells[cell_index].setdefault("outputs", []), msg, cell_index):
+            super()._update_display_id(display_id, msg)
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        if self._within_cap(outs, msg, cell_index):
+            super().handle_comm_msg(outs, msg, cell_index)
 
 
 class GradingEngine(NBClientEngine):

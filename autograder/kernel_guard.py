@@ -50,6 +50,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     gettrace, getprofile, setprofile = sys.gettrace, sys.getprofile, sys.setprofile
     cell_file = re.compile(r"/ipykernel_\d+/\d+\.py$|^<ipython-input-")
     item_marker = re.compile(r"""__grader_item__ = ['"]([^'"]*)['"]""")
+    locked_marker = re.compile(r"""__grader_cell__ = ['"]([^'"]*)['"]""")
     end_marker = "__grader_end__"
     kernel_managed = ("input", "raw_input")  # ipykernel rebinds these for every execution (stdin forwarding)
     shell_methods = (
@@ -70,7 +71,8 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     except OSError:
         fd = -1
     state = {"seq": 0, "shell": None, "snapshot": None, "builtins": None, "own": False, "reported": set()}
-    state["profiling"], state["watched"] = False, ()
+    state["profiling"], state["watched"], state["library_dirs"] = False, (), ()
+    state["instructor_files"], state["instructor_names"] = set(), set()
     watch = [None, frozenset(), (), frozenset()]  # item, code objects, file prefixes, C functions
     resolved: dict = {}
     thread_start = []
@@ -97,6 +99,15 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     def ids(items: object) -> tuple:
         return tuple(id(x) for x in items) if isinstance(items, (list, tuple)) else (id(items),)
 
+    def by_student(callback: object) -> bool:
+        """Whether a callback's code comes from anywhere but the libraries that register their own (pyplot draws and
+        the inline backend flushes figures after each cell): a cell's function, a partial, anything unknown."""
+        code = getattr(getattr(callback, "__func__", callback), "__code__", None)
+        return code is None or not code.co_filename.startswith(state["library_dirs"])
+
+    def callbacks(events: dict) -> tuple:
+        return tuple((k, ids([c for c in v if by_student(c)])) for k, v in sorted(events.items()))
+
     def snapshot(shell: object) -> dict:
         manager = getattr(shell, "input_transformer_manager", None)
         events = getattr(getattr(shell, "events", None), "callbacks", {}) or {}
@@ -107,7 +118,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
             "line transformers": ids(getattr(manager, "line_transforms", ())),
             "token transformers": ids(getattr(manager, "token_transformers", ())),
             "AST transformers": ids(getattr(shell, "ast_transformers", ())),
-            "event callbacks": tuple((k, ids(v)) for k, v in sorted(events.items())),
+            "event callbacks": callbacks(events),
             "custom exception handler": (
                 ids(getattr(shell, "custom_exceptions", ())),
                 id(getattr(shell, "CustomTB", None)),
@@ -169,13 +180,33 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         if event == "call":
             code = frame.f_code
             if code in watch[1] or (watch[2] and code.co_filename.startswith(watch[2])):
-                audit("autograder.forbidden", code.co_qualname)
+                audit("autograder.forbidden", code.co_qualname, frame)
         elif event == "c_call" and watch[3]:
             try:
                 if arg in watch[3]:
-                    audit("autograder.forbidden", getattr(arg, "__qualname__", "a C function"))
+                    audit("autograder.forbidden", getattr(arg, "__qualname__", "a C function"), frame)
             except TypeError:  # an unhashable callable
                 pass
+
+    def library_class(cls: type) -> bool:
+        module = sys.modules.get(getattr(cls, "__module__", None) or "")
+        return module is not None and module.__name__ != "__main__" and vars(module).get(cls.__name__) is cls
+
+    def by_the_student(frame) -> bool:  # noqa: ANN001
+        """Whether the student's code led to this call: a frame of a cell that is not the instructor's is on the
+        stack, or the call is a method of an object of a class that neither a library nor an instructor's cell
+        defined (``class MyBN(nn.BatchNorm1d): pass`` handed to the test)."""
+        while frame is not None:
+            code = frame.f_code
+            if cell_file.search(code.co_filename) and code.co_filename not in state["instructor_files"]:
+                return True
+            if "self" in code.co_varnames[: code.co_argcount]:
+                cls = type(frame.f_locals.get("self"))
+                instructor = cls.__module__ == "__main__" and cls.__name__ in state["instructor_names"]
+                if not instructor and not library_class(cls) and cls.__module__ == "__main__":
+                    return True
+            frame = frame.f_back
+        return False
 
     def set_profile(function) -> None:  # noqa: ANN001
         state["own"] = True
@@ -208,12 +239,32 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         state["profiling"] = bool(names)
         set_profile(profiler if names else None)
 
-    def on_cell(text: str) -> None:
+    def library_dirs() -> tuple:
+        """Where the libraries that may register IPython event callbacks live, found before any student code."""
+        from importlib.util import find_spec
+
+        found = []
+        for name in ("matplotlib", "matplotlib_inline", "ipykernel", "IPython"):
+            spec = find_spec(name)
+            if spec is not None and spec.origin:
+                found.append(spec.origin.rsplit("/", 1)[0] + "/")
+        return tuple(found)
+
+    def on_cell(text: str, filename: str) -> None:
+        found = locked_marker.search(text)
+        if found is not None or item_marker.search(text) is not None:
+            state["instructor_files"].add(filename)
+        if found is not None:
+            state["instructor_names"].update(found.group(1).split()[1:])
+        on_any_cell(text)
+
+    def on_any_cell(text: str) -> None:
         if state["snapshot"] is None:
             shell = shell_of()
             if shell is None:
                 return
             state["shell"] = shell
+            state["library_dirs"] = library_dirs()
             state["snapshot"] = snapshot(shell)
             state["builtins"] = {k: id(v) for k, v in vars(builtins).items()}
             import threading  # noqa: F401 - before any student code: thread start-up calls setprofile from here
@@ -238,13 +289,15 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
             if type(filename) is not str or type(source) not in (str, bytes) or not cell_file.search(filename):
                 return  # one compile of a cell's text per cell (IPython then compiles its AST per statement)
             try:
-                on_cell(source.decode("utf-8", "replace") if type(source) is bytes else source)
+                on_cell(source.decode("utf-8", "replace") if type(source) is bytes else source, filename)
             except Exception as exc:  # the machinery no longer answers as it did: that is a change too
                 tamper(f"the interpreter state could not be read ({type(exc).__name__})")
         elif state["snapshot"] is None:
             return
         elif event == "autograder.forbidden":
             name = str(args[0]) if args else "?"
+            if len(args) < 2 or not by_the_student(args[1]):
+                return  # the test's own harness (an instructor's cell, a library) may call it on its side
             if watch[0] is not None and name not in state["reported"]:
                 state["reported"].add(name)
                 emit(f"forbidden {watch[0]} {name}")
@@ -254,6 +307,8 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
             caller = getframe(1).f_code
             if caller not in thread_start:  # a new thread takes threading's profile function: ours
                 tamper("a cell replaced the profile function (sys.setprofile)")
+        elif event == "code.__new__" and len(args) > 1 and str(args[1]).startswith(state["library_dirs"]):
+            tamper("a cell made code that claims to be a library's (code.__new__)")
         elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
             tamper(f"a cell searched the interpreter's objects ({event})")
 

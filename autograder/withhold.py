@@ -33,7 +33,7 @@ from nbformat.v4 import new_code_cell
 
 from autograder.course_dir import CourseDir
 from autograder.markup import grade_id, is_autograded_test, item_of, strip_markers
-from autograder.protect import is_locked_setup
+from autograder.protect import bound_names, is_locked_setup
 from autograder.submission import Submission
 
 WITHHELD_NAME = "__withheld__"
@@ -121,6 +121,7 @@ def instructor_cells(nb: NotebookNode) -> Iterable[NotebookNode]:
     return (c for c in nb.cells if is_autograded_test(c) or is_locked_setup(c))
 
 
+CELL_MARK = "__grader_cell__"  # kernel_guard.py: this cell (and the names it binds) is the instructor's
 ITEM_MARK = "__grader_item__"  # kernel_guard.py watches the item's forbidden functions while this cell runs
 END_MARK = "__grader_end__"  # kernel_guard.py writes its last record when this cell is compiled
 
@@ -140,7 +141,12 @@ def withhold_expected(sub: Submission, forbidden: dict[str, list[str]] | None = 
     if not sub.ok or sub.nb is None:
         return sub
     for cell in instructor_cells(sub.nb):
+        names = " ".join(sorted(bound_names(cell.source)))
         cell.source = grading_form(cell.source)
+        if cell.source.startswith("%%"):  # a cell magic must stay first (its cell is then not watched)
+            continue
+        if is_locked_setup(cell):  # the guard tells the harness's own library calls from the student's
+            cell.source = f"{CELL_MARK} = {f'locked {names}'!r}  # grader: an instructor's cell\n{cell.source}"
         if is_autograded_test(cell):
             item = item_of(grade_id(cell) or "")
             names = [n for n in (forbidden or {}).get(item, []) if n.replace(".", "").replace("_", "").isalnum()]

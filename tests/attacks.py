@@ -377,6 +377,13 @@ ATTACKS = [
         "huge-output", "blank", "for i in range(300_000):\n    print('spam' * 5, i)", states=("graded", "student fault")
     ),
     Attack(
+        "display-updates-flood",  # each update replaces the output in place: it must count against the cap too
+        "blank",
+        "from IPython.display import display\nh = display('x', display_id=True)\n"
+        "for n in range(6):\n    h.update('y' * 20_000_000 + str(n))",
+        states=("graded", "student fault"),
+    ),
+    Attack(
         "html-and-script-output",
         "blank",
         "from IPython.display import HTML, display, Javascript\n"

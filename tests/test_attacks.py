@@ -191,6 +191,12 @@ def test_the_attacks_are_flagged_and_feedback_shows_text_only(batch):
         assert "<script" not in text and "<img" not in text, page
 
 
+def test_every_autograded_notebook_stays_small(batch):
+    course, *_ = batch
+    sizes = {p.parent.parent.name: p.stat().st_size for p in course.autograded.glob(f"*/{ASSIGNMENT}/*.ipynb")}
+    assert sizes and max(sizes.values()) < 5_000_000, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+
+
 def test_nothing_is_left_running_or_on_disk(batch):
     assert _sandbox_processes() == []
     leftovers = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("ag-*") if p.is_dir()]
