@@ -80,11 +80,12 @@ class OutsideVerdict(Preprocessor):
             verdict = verdicts.get(grade_id(cell)) if is_autograded_test(cell) else None
             if verdict is None:
                 continue
-            if verdict.tampering:
-                resources["tampering"][grade_id(cell)] = verdict.tampering
+            if verdict.tampering or grade_id(cell) in resources["tampering"]:
+                # the guard's reason first: it saw the cause (the records missing after it are its effect)
+                why = resources["tampering"].setdefault(grade_id(cell), verdict.tampering)
                 error = (
                     "NotVerified",
-                    f"the grader's check of this cell outside your notebook failed: {verdict.tampering}",
+                    f"the grader's check of this cell outside your notebook failed: {why}",
                 )
             elif grade_id(cell) in forbidden:
                 hit = forbidden[grade_id(cell)]

@@ -4,6 +4,7 @@
     .venv/bin/python scripts/benchmark.py --notebooks     # every assignment, FAST=True and FAST=False
     .venv/bin/python scripts/benchmark.py --lab           # seconds until `autograder lab` serves
     .venv/bin/python scripts/benchmark.py --sandbox-cost [ASSIGNMENT] [--students N]
+    .venv/bin/python scripts/benchmark.py --guard-cost [ASSIGNMENT] [--students N]
 
 Prints:
 - the reference notebook's wall time under plain papermill with FAST=True (and FAST=False with --full);
@@ -253,6 +254,35 @@ def dask_throughput(course: CourseDir, assignment: str) -> None:
             ours(course, assignment, workers, warm_kernels=False, scheduler=cluster.scheduler_address)
 
 
+def guard_cost(assignment: str, count: int, rounds: int = 2) -> None:
+    """Seconds per notebook with and without the kernel guard (kernel_guard.py: the audit hook, the snapshot
+    compared at every cell, the profile function over each test cell of an item with forbidden functions)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "course"
+        shutil.copytree(DEFAULT_ROOT / "source", root / "source")
+        shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
+        course = CourseDir(root)
+        release(course, assignment)
+        students = [s for s in sample_class.build(course, assignment, misbehaving=False)][:count]
+        sample_class.write(students, assignment, course.submitted)
+        base = GradeOptions(jobs=1, graded_only=True, limits=Limits(notebook_timeout=600, cell_timeout=120))
+        grade_batch(course, assignment, course.submitted, base)  # makes the reference records (once per version)
+        walls: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(rounds):
+            for guard in (False, True):
+                os.environ["AUTOGRADER_KERNEL_GUARD"] = "1" if guard else "0"
+                started = time.perf_counter()
+                subs = grade_batch(
+                    course, assignment, course.submitted, GradeOptions(**{**base.__dict__, "force": True})
+                )
+                walls[guard].append((time.perf_counter() - started) / len(subs))
+        os.environ.pop("AUTOGRADER_KERNEL_GUARD", None)
+    off, on = min(walls[False]), min(walls[True])
+    print(f"== {assignment}: {len(subs)} submissions (graded-only), one worker, best of {rounds} rounds")
+    print(f"without the kernel guard: {off:6.2f} s per notebook")
+    print(f"with the kernel guard   : {on:6.2f} s per notebook  (the guard adds {on - off:+.2f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="01_optimizers")
@@ -264,7 +294,10 @@ def main() -> None:
     parser.add_argument("--notebooks", action="store_true", help="only: every reference, FAST=True and False")
     parser.add_argument("--lab", action="store_true", help="only: seconds until `autograder lab` serves")
     parser.add_argument("--sandbox-cost", action="store_true", help="only: what the sandbox and re-check add")
+    parser.add_argument("--guard-cost", action="store_true", help="only: what the kernel guard adds per notebook")
     args = parser.parse_args()
+    if args.guard_cost:
+        return guard_cost(args.assignment, min(args.students, 6))
     if args.sandbox_cost:
         return sandbox_cost(args.assignment, min(args.students, 6))
     if args.notebooks:
