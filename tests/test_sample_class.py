@@ -81,8 +81,9 @@ def test_misbehaving_students_get_their_state_and_points(grader):
         (r.grade_id, r.points) for r in bug.results
     ], "replacing the checks changed points"
     silent = subs["silences-errors"]  # nbgrader alone: full marks (no error output anywhere)
-    assert silent.state is State.TAMPERING and "not confirmed outside the kernel" in silent.reason
-    assert [(r.grade_id, r.points) for r in silent.results] == [(r.grade_id, r.points) for r in bug.results]
+    # the kernel guard stops it at the next cell: nothing after it scores (kernel_guard.py)
+    assert silent.state is State.TAMPERING and "guard stopped it" in silent.reason
+    assert silent.score <= bug.score and silent.score < ref.score
     skips = subs["skips-tests"]  # nbgrader alone: full marks (every later test cell a no-op)
     assert skips.state is State.TAMPERING and skips.score == first_test.points
 
