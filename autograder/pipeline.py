@@ -171,6 +171,7 @@ def grade_batch(
         on_start(len(subs))
     batch = BatchLog(out, assignment, f"{len(subs)} submission(s), {len(kept)} kept from an earlier run, {options}")
     forbidden = flags.forbidden_calls(course, assignment)
+    forbidden_items = withhold.forbidden_by_item(forbidden)
     todo = [s for s in subs if s.key not in kept]
     known = reference.load(course, assignment, key)
     known_bugs = diagnosis.load(course, assignment, key)
@@ -204,7 +205,7 @@ def grade_batch(
             _guard("read", readable.read, sub)
             _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
             _guard("flag", lambda s: flags.flag(s, forbidden), sub)
-            _prepare(sub, options, withhold.forbidden_by_item(forbidden))
+            _prepare(sub, options, forbidden_items)
             if sub.ok and sub.nb is not None:
                 if known is None and not ref_futures:
                     ref_futures = {name: run(ref) for name, ref in _reference_jobs(course, assignment, options).items()}

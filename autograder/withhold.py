@@ -24,6 +24,7 @@ longer reads was computed only for the expected side, and must be marked ``expec
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable
 
 import nbformat
@@ -107,6 +108,7 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)  # the instructor's cells are the same in every submission of a batch
 def grading_form(source: str) -> str:
     """``source`` with its expected side replaced by ``__withheld__`` (unchanged when it does not parse: a
     broken instructor cell fails as it is)."""

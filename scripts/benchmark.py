@@ -103,19 +103,25 @@ def lab_serve_time() -> None:
             proc.wait(timeout=30)
 
 
+def _small_class(tmp: str, assignment: str, count: int) -> tuple[CourseDir, GradeOptions]:
+    """A copy of the course with the first ``count`` students of the sample class submitted, and the options
+    both cost measurements grade it with (one worker, graded-only)."""
+    root = Path(tmp) / "course"
+    shutil.copytree(DEFAULT_ROOT / "source", root / "source")
+    shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
+    course = CourseDir(root)
+    release(course, assignment)
+    students = [s for s in sample_class.build(course, assignment, misbehaving=False)][:count]
+    sample_class.write(students, assignment, course.submitted)
+    return course, GradeOptions(jobs=1, graded_only=True, limits=Limits(notebook_timeout=600, cell_timeout=120))
+
+
 def sandbox_cost(assignment: str, count: int, rounds: int = 2) -> None:
     from autograder import reference
     from autograder.verify import verify
 
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "course"
-        shutil.copytree(DEFAULT_ROOT / "source", root / "source")
-        shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
-        course = CourseDir(root)
-        release(course, assignment)
-        students = [s for s in sample_class.build(course, assignment, misbehaving=False)][:count]
-        sample_class.write(students, assignment, course.submitted)
-        base = GradeOptions(jobs=1, graded_only=True, limits=Limits(notebook_timeout=600, cell_timeout=120))
+        course, base = _small_class(tmp, assignment, count)
         started = time.perf_counter()
         grade_batch(course, assignment, course.submitted, base)  # makes the reference records (once per version)
         first = time.perf_counter() - started
@@ -258,14 +264,7 @@ def guard_cost(assignment: str, count: int, rounds: int = 2) -> None:
     """Seconds per notebook with and without the kernel guard (kernel_guard.py: the audit hook, the snapshot
     compared at every cell, the profile function over each test cell of an item with forbidden functions)."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "course"
-        shutil.copytree(DEFAULT_ROOT / "source", root / "source")
-        shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
-        course = CourseDir(root)
-        release(course, assignment)
-        students = [s for s in sample_class.build(course, assignment, misbehaving=False)][:count]
-        sample_class.write(students, assignment, course.submitted)
-        base = GradeOptions(jobs=1, graded_only=True, limits=Limits(notebook_timeout=600, cell_timeout=120))
+        course, base = _small_class(tmp, assignment, count)
         grade_batch(course, assignment, course.submitted, base)  # makes the reference records (once per version)
         walls: dict[bool, list[float]] = {False: [], True: []}
         for _ in range(rounds):
