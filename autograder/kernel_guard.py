@@ -15,10 +15,13 @@ What it does, in the order things happen:
 - at the first compile of a notebook cell (before any student code ran): snapshots IPython's machinery (input,
   line and AST transformers, event callbacks, custom exception handlers, the shell's run/transform/traceback
   methods, the cell compiler), ``sys.displayhook`` / ``excepthook``, the import system's finders and the builtins;
-- at every later cell compile: compares them with the snapshot, writes a signed ``seal`` record, and, when the cell
-  is a test cell (the grading form starts with ``__grader_item__ = "ITEM NAME..."``), watches the calls of the
-  item's forbidden functions (the notebook's ``autograder.forbidden`` metadata) with a profile function until the
-  next cell; a call is written as a signed ``forbidden`` record the moment it happens;
+- at every later cell compile: compares them with the snapshot, writes a signed ``seal`` record, rewrites the
+  library functions the notebook forbids (``__grader_watch__``, from its ``autograder.forbidden`` metadata) whose
+  modules are imported by now, each with ``sys.audit("autograder.forbidden")`` as its first call (rewrite_file),
+  and, when the cell is a test cell (the grading form starts with ``__grader_item__ = "ITEM NAME..."``), watches
+  the item's ones until the next cell (a C function, or a module imported during the test, with a profile
+  function); a call the student's code led to is written as a signed ``forbidden`` record the moment it happens.
+  Only cells the kernel compiles itself carry markers: one compiled from inside another cell is the student's;
 - at the first difference, at a tracer installed (``sys.settrace``, or ``sys.setprofile`` by anyone but this
   guard and thread start-up), at the garbage collector's object lists (the way to this hook's key): it writes a
   signed ``tamper`` record and ends the process at once (``os._exit``): no student code runs after it;
@@ -29,14 +32,18 @@ forged record, a gap in the sequence (a record removed from the log) and a finis
 
 What it does not stop (ARCHITECTURE.md, "Trust boundary"): code that rewrites the interpreter's memory (ctypes,
 raw pointers through numpy), a change made and undone between two compiles, a thread that runs without the
-profile function, and a forbidden function reached through an object the student replaced before the test cell
-resolved it.
+profile function (C functions only), and a library's code copied (its source compiled under another name, or its
+code kept by a cell that imported the module itself, before the next compile rewrote it).
 """
 
+import ast
 import builtins
+import dis
 import os
 import re
 import sys
+from opcode import opmap
+from types import CodeType, FrameType, FunctionType
 
 # the hook's functions see a private copy of the builtins (a function keeps the builtins of the globals it was
 # made in): a student who replaces ``builtins.id`` or ``isinstance`` changes nothing the hook computes with
@@ -51,6 +58,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     cell_file = re.compile(r"/ipykernel_\d+/\d+\.py$|^<ipython-input-")
     item_marker = re.compile(r"""__grader_item__ = ['"]([^'"]*)['"]""")
     locked_marker = re.compile(r"""__grader_cell__ = ['"]([^'"]*)['"]""")
+    watch_marker = re.compile(r"""__grader_watch__ = ['"]([^'"]*)['"]""")
     end_marker = "__grader_end__"
     kernel_managed = ("input", "raw_input")  # ipykernel rebinds these for every execution (stdin forwarding)
     shell_methods = (
@@ -71,10 +79,15 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     except OSError:
         fd = -1
     state = {"seq": 0, "shell": None, "snapshot": None, "builtins": None, "own": False, "reported": set()}
-    state["profiling"], state["watched"], state["library_dirs"] = False, (), ()
-    state["instructor_files"], state["instructor_names"] = set(), set()
+    state["profiling"], state["watched"], state["library_dirs"], state["pending"] = False, (), (), ()
+    state["path"] = tuple(p.rstrip("/") for p in sys.path if p.startswith("/"))  # where an unimported name would be
+    state["instructor_files"], state["instructor_names"], state["all_names"] = set(), set(), set()
     watch = [None, frozenset(), (), frozenset()]  # item, code objects, file prefixes, C functions
     resolved: dict = {}
+    beacon = f"__autograder_watch_{os.urandom(8).hex()}__"  # in rewritten library code, never bound (and dunder:
+    # a class body mangles a name with two leading underscores unless it also ends with two)
+    compiled: dict = {}  # library file -> {(qualified name, first line): rewritten code}, or None
+    patched: set = set()  # every code object with the audit call: a cell that swaps one back is tampering
     thread_start = []
 
     def emit(event: str) -> None:
@@ -141,8 +154,121 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         changed = [k for k, v in state["builtins"].items() if id(now_builtins.get(k)) != v and k not in kernel_managed]
         return f"builtins replaced ({', '.join(sorted(changed)[:5])})" if changed else ""
 
+    def rewrite_file(path: str) -> dict | None:
+        """The library file's code objects compiled again with one call first in every function body, the call
+        ``sys.audit("autograder.forbidden")`` held as a constant: no name in it that a cell could rebind.
+
+        Why not a profile function: it runs on every call and return of the whole test cell (a quarter more time for
+        a training loop); this costs nothing until a watched function runs. Keyed by (qualified name, first line);
+        None where the file cannot be rewritten (then the profile function watches it)."""
+        if path in compiled:
+            return compiled[path]
+        table = None
+        if sys.version_info[:2] not in ((3, 11), (3, 12)):  # 3.13 pushes a call's NULL after the callable
+            compiled[path] = None
+            return None
+        state["own"] = True  # code.replace raises the code.__new__ event with the library's file name
+        try:
+            with open(path, "rb") as fh:
+                tree = ast.parse(fh.read(), path)
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = node.body[0]
+                    doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant)
+                    at = 1 if doc and isinstance(first.value.value, str) and len(node.body) > 1 else 0
+                    call = ast.Expr(ast.Call(ast.Name(beacon, ast.Load()), [ast.Constant("autograder.forbidden")], []))
+                    for part in ast.walk(call):  # on the line of the statement it precedes: tracebacks unchanged
+                        ast.copy_location(part, node.body[at])
+                    node.body.insert(at, call)
+            table = {}
+
+            def visit(code: CodeType) -> CodeType:
+                consts = tuple(visit(c) if isinstance(c, CodeType) else c for c in code.co_consts)
+                new = code.replace(co_consts=consts)
+                if beacon in code.co_names:
+                    new = with_audit_call(new)
+                    patched.add(new)
+                key = (new.co_qualname, new.co_firstlineno)
+                table[key] = None if key in table else new  # two functions, one key: neither is rewritten
+                return new
+
+            visit(compile(tree, path, "exec", dont_inherit=True))
+        except Exception:  # noqa: BLE001 - any file we cannot rewrite is watched the slow way instead
+            table = None
+        finally:
+            state["own"] = False
+        compiled[path] = table
+        return table
+
+    def with_audit_call(code: CodeType) -> CodeType:
+        """``LOAD_GLOBAL beacon`` becomes ``PUSH_NULL; LOAD_CONST sys.audit`` padded with NOPs to the same size:
+        no jump, exception table or line table moves."""
+        consts = (*code.co_consts, audit)
+        index = len(consts) - 1
+        raw = bytearray(code.co_code)
+        ops = list(dis.get_instructions(code))
+        for i, op in enumerate(ops[:-1]):
+            if op.opname != "LOAD_GLOBAL" or op.argval != beacon:
+                continue
+            start = ops[i - 1].offset if i and ops[i - 1].opname == "EXTENDED_ARG" else op.offset
+            size = ops[i + 1].offset - start  # the instruction with its inline caches
+            units = [opmap["PUSH_NULL"], 0] if op.arg & 1 else []
+            units += [opmap["EXTENDED_ARG"], index >> 8] if index > 255 else []
+            units += [opmap["LOAD_CONST"], index & 0xFF]
+            if len(units) > size or index > 0xFFFF:
+                raise ValueError("no room")
+            raw[start : start + size] = bytes(units + [opmap["NOP"], 0] * ((size - len(units)) // 2))
+        new = code.replace(co_code=bytes(raw), co_consts=consts)
+        if any(op.opname == "LOAD_GLOBAL" and op.argval == beacon for op in dis.get_instructions(new)):
+            raise ValueError("beacon left")  # never put in place code that would fail on an unbound name
+        return new
+
+    def rewritten(func: object) -> CodeType | None:
+        """Put the rewritten code of one library function in place; that code, or None where it cannot be."""
+        code = getattr(func, "__code__", None)
+        if type(func) is not FunctionType or type(code) is not CodeType:
+            return None
+        if code in patched:
+            return code
+        table = rewrite_file(code.co_filename)
+        new = table.get((code.co_qualname, code.co_firstlineno)) if table else None
+        shape = ("co_argcount", "co_posonlyargcount", "co_kwonlyargcount", "co_flags", "co_freevars", "co_cellvars")
+        if new not in patched or any(getattr(new, a) != getattr(code, a) for a in shape):
+            return None
+        state["own"] = True
+        try:
+            func.__code__ = new
+        finally:
+            state["own"] = False
+        return new
+
+    def functions_in(obj: object, path: str) -> list:
+        """The functions defined in one file that calling ``obj`` (a class's attributes, a function) can run:
+        through staticmethod, classmethod, property and decorators (``__wrapped__`` and closure cells)."""
+        found, todo, seen = [], [obj], set()
+        while todo:
+            x = todo.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if isinstance(x, (staticmethod, classmethod)):
+                todo.append(x.__func__)
+            elif isinstance(x, property):
+                todo += [f for f in (x.fget, x.fset, x.fdel) if f is not None]
+            elif type(x) is FunctionType:
+                if x.__code__.co_filename == path:
+                    found.append(x)
+                for cell in x.__closure__ or ():
+                    try:
+                        todo.append(cell.cell_contents)
+                    except ValueError:  # an empty cell
+                        pass
+                todo += [vars(x)["__wrapped__"]] if "__wrapped__" in vars(x) else []
+        return found
+
     def resolve(name: str) -> tuple:
-        """(code objects, file prefixes, C functions) of one dotted name, from what is imported now."""
+        """(code objects, file prefixes, C functions, whether only the profile function can watch them) of one
+        dotted name, from what is imported now; a name not imported yet gives the files it would come from."""
         if name in resolved:
             return resolved[name]
         parts = name.split(".")
@@ -154,32 +280,55 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
                 for part in parts[i:]:
                     obj = getattr(obj, part, None)
                 break
-        if obj is None:
-            return (), (), ()  # not imported yet: nothing of it can run either; tried again at the next test cell
-        codes, files, cfuncs = [], [], []
+        if obj is None:  # imported later, perhaps inside the test: the profile function starts at that import
+            paths = tuple(f"{d}/{'/'.join(parts)}" for d in state["path"])
+            return (), tuple(p + s for p in paths for s in (".py", "/")), (), "pending"
+        codes, files, cfuncs, slow = [], [], [], False
+
+        def watch_all(functions: list) -> None:
+            nonlocal slow
+            for function in functions:
+                new = rewritten(function)
+                codes.append(new or function.__code__)
+                slow = slow or new is None
+
         if obj is module:
             path = getattr(module, "__file__", None) or ""
+            package = path.endswith("/__init__.py")
             if path:
-                files.append(path.rsplit("/", 1)[0] + "/" if path.endswith("/__init__.py") else path)
+                files.append(path.rsplit("/", 1)[0] + "/" if package else path)
+            for mod_name, mod in list(sys.modules.items()):
+                if mod_name != name and not (package and mod_name.startswith(name + ".")):
+                    continue
+                mod_file = getattr(mod, "__file__", None) or ""
+                for value in list(vars(mod).values()):
+                    if isinstance(value, type) and getattr(value, "__module__", None) == mod_name:
+                        for attr in list(vars(value).values()):
+                            watch_all(functions_in(attr, mod_file))
+                    elif type(value) is FunctionType:
+                        watch_all(functions_in(value, mod_file))
         elif isinstance(obj, type):
             for klass in obj.__mro__:
                 if getattr(klass, "__module__", "") in ("builtins", "torch.nn.modules.module", "torch.optim.optimizer"):
                     continue  # the common base classes every student's own class runs too
-                for value in vars(klass).values():
-                    code = getattr(getattr(value, "__func__", value), "__code__", None)
-                    if code is not None:
-                        codes.append(code)
-        elif getattr(obj, "__code__", None) is not None:
-            codes.append(obj.__code__)
+                path = getattr(sys.modules.get(klass.__module__), "__file__", None) or ""
+                for value in list(vars(klass).values()):
+                    watch_all(functions_in(value, path))
+        elif type(obj) is FunctionType:
+            while type(vars(obj).get("__wrapped__")) is FunctionType:  # the function itself, not its decorator's
+                obj = vars(obj)["__wrapped__"]
+            watch_all([obj])
         elif callable(obj):
             cfuncs.append(obj)
-        resolved[name] = (tuple(codes), tuple(files), tuple(cfuncs))
-        return resolved[name]
+        result = (tuple(codes), tuple(files), tuple(cfuncs), slow or bool(cfuncs))
+        if not (files and files[0].endswith("/")):  # a package: its submodules imported later are walked again
+            resolved[name] = result
+        return result
 
     def profiler(frame, event, arg, watch=watch, audit=audit):  # noqa: ANN001 - called by the interpreter
         if event == "call":
             code = frame.f_code
-            if code in watch[1] or (watch[2] and code.co_filename.startswith(watch[2])):
+            if code not in patched and (code in watch[1] or (watch[2] and code.co_filename.startswith(watch[2]))):
                 audit("autograder.forbidden", code.co_qualname, frame)
         elif event == "c_call" and watch[3]:
             try:
@@ -217,27 +366,25 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
                 threading.setprofile(function)
         finally:
             state["own"] = False
+        state["profiling"] = function is not None
 
     def watch_item(text: str) -> None:
         found = item_marker.search(text)
-        if found is None:
-            watch[0] = None
-            state["watched"], state["profiling"] = tuple(watch), False
-            if getprofile() is profiler:
-                set_profile(None)
-            return
-        item, *names = found.group(1).split()
-        codes, files, cfuncs = [], [], []
+        names = found.group(1).split()[1:] if found is not None else []
+        codes, files, cfuncs, slow, pending = [], [], [], False, []
         for name in names:
-            c, f, cf = resolve(name)
+            try:
+                c, f, cf, how = resolve(name)
+            except Exception:  # noqa: BLE001 - an odd module in sys.modules: the profile function watches by name
+                c, f, cf, how = (), (), (), True
             codes += c
             files += f
             cfuncs += cf
-        watch[:] = [item, frozenset(codes), tuple(files), frozenset(cfuncs)]
-        state["watched"] = tuple(watch)
-        state["reported"] = set()
-        state["profiling"] = bool(names)
-        set_profile(profiler if names else None)
+            slow = slow or how is True
+            pending += [name] if how == "pending" else []
+        watch[:] = [found.group(1).split()[0] if found else None, frozenset(codes), tuple(files), frozenset(cfuncs)]
+        state["watched"], state["reported"], state["pending"] = tuple(watch), set(), tuple(pending)
+        set_profile(profiler if slow else None)
 
     def library_dirs() -> tuple:
         """Where the libraries that may register IPython event callbacks live, found before any student code."""
@@ -250,15 +397,40 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
                 found.append(spec.origin.rsplit("/", 1)[0] + "/")
         return tuple(found)
 
+    def cell_running() -> bool:
+        """Whether a cell's code is on the stack: a cell compiled from inside another (``run_cell`` in a cell)
+        is the student's whatever its text says; the grader's cells are compiled by the kernel itself."""
+        frame = getframe(3)
+        while frame is not None:
+            if cell_file.search(frame.f_code.co_filename):
+                return True
+            frame = frame.f_back
+        return False
+
     def on_cell(text: str, filename: str) -> None:
-        found = locked_marker.search(text)
-        if found is not None or item_marker.search(text) is not None:
+        trusted = not cell_running()  # markers in a student's own cells are renamed by the grader (withhold.py)
+        found = locked_marker.search(text) if trusted else None
+        if trusted and (found is not None or item_marker.search(text) is not None):
             state["instructor_files"].add(filename)
         if found is not None:
             state["instructor_names"].update(found.group(1).split()[1:])
-        on_any_cell(text)
+        names = watch_marker.search(text) if trusted else None
+        if names is not None:
+            state["all_names"].update(
+                n for n in names.group(1).split() if n.replace(".", "").replace("_", "").isalnum()
+            )
+        on_any_cell(text, trusted)
 
-    def on_any_cell(text: str) -> None:
+    def rewrite_all() -> None:
+        """Every forbidden function of the notebook rewritten as soon as its module is imported, at the next
+        cell: before a student's cell could keep a reference to the code it had before."""
+        for name in sorted(state["all_names"]):
+            try:
+                resolve(name)
+            except Exception:  # noqa: BLE001,S112 - watched the slow way at its item's test cell
+                continue
+
+    def on_any_cell(text: str, trusted: bool) -> None:
         if state["snapshot"] is None:
             shell = shell_of()
             if shell is None:
@@ -274,14 +446,16 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
             why = differences(state["snapshot"], snapshot(state["shell"]))
             if why:
                 tamper(f"a cell changed how later cells are compiled or run: {why}")
-            if state["profiling"] and (
-                getprofile() is not profiler
+            if (
+                (state["profiling"] and getprofile() is not profiler)
                 or profiler.__defaults__[0] is not watch
                 or tuple(watch) != state["watched"]
             ):
                 tamper("a cell changed the grader's watch of the forbidden functions")
-        emit("end" if end_marker in text and text.lstrip().startswith(end_marker) else "seal")
-        watch_item(text)
+        emit("end" if trusted and text.lstrip().startswith(end_marker) else "seal")
+        if trusted:
+            rewrite_all()
+            watch_item(text)
 
     def hook(event: str, args: tuple) -> None:
         if event == "compile":
@@ -295,20 +469,41 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         elif state["snapshot"] is None:
             return
         elif event == "autograder.forbidden":
-            name = str(args[0]) if args else "?"
-            if len(args) < 2 or not by_the_student(args[1]):
+            watched = state["watched"]  # the hook's own copy: the profile function's list is within a cell's reach
+            if not watched or watched[0] is None:
+                return  # a rewritten library function called outside a test cell of its item
+            if len(args) > 1 and type(args[1]) is FrameType:  # from the profile function: it already matched
+                name, frame = str(args[0]), args[1]
+            else:  # from a rewritten library function: its frame is the caller of sys.audit
+                frame = getframe(1)
+                code = frame.f_code
+                if code not in watched[1] and not code.co_filename.startswith(watched[2]):
+                    return  # a library function that another item forbids
+                name = code.co_qualname
+            if not by_the_student(frame):
                 return  # the test's own harness (an instructor's cell, a library) may call it on its side
-            if watch[0] is not None and name not in state["reported"]:
+            if name not in state["reported"]:
                 state["reported"].add(name)
-                emit(f"forbidden {watch[0]} {name}")
+                emit(f"forbidden {watched[0]} {name}")
+        elif event == "import" and state["pending"] and state["watched"][0] is not None and not state["profiling"]:
+            module = str(args[0]) if args else ""
+            if any(n == module or n.startswith(module + ".") or module.startswith(n + ".") for n in state["pending"]):
+                set_profile(profiler)  # a forbidden module imported during its test: watched from now on
+        elif event == "exec" and args and type(args[0]) is CodeType and args[0].co_filename in compiled:
+            if args[0].co_name == "<module>" and not state["own"]:
+                tamper("a cell ran a watched library module again (reload)")
+        elif event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__" and not state["own"]:
+            if getattr(args[0], "__code__", None) in patched:
+                tamper("a cell replaced the code of a library function the grader watches")
         elif event == "sys.settrace":
             tamper("a cell installed a tracer (sys.settrace)")
         elif event == "sys.setprofile" and not state["own"]:
             caller = getframe(1).f_code
             if caller not in thread_start:  # a new thread takes threading's profile function: ours
                 tamper("a cell replaced the profile function (sys.setprofile)")
-        elif event == "code.__new__" and len(args) > 1 and str(args[1]).startswith(state["library_dirs"]):
-            tamper("a cell made code that claims to be a library's (code.__new__)")
+        elif event == "code.__new__" and len(args) > 1 and not state["own"]:
+            if str(args[1]).startswith(state["library_dirs"]) or args[1] in compiled:
+                tamper("a cell made code that claims to be a library's (code.__new__)")
         elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
             tamper(f"a cell searched the interpreter's objects ({event})")
 

@@ -126,10 +126,16 @@ def instructor_cells(nb: NotebookNode) -> Iterable[NotebookNode]:
 CELL_MARK = "__grader_cell__"  # kernel_guard.py: this cell (and the names it binds) is the instructor's
 ITEM_MARK = "__grader_item__"  # kernel_guard.py watches the item's forbidden functions while this cell runs
 END_MARK = "__grader_end__"  # kernel_guard.py writes its last record when this cell is compiled
+WATCH_MARK = "__grader_watch__"  # kernel_guard.py rewrites these library functions once their module is imported
+MARK_PREFIX = "__grader_"  # renamed in a student's cells: only the grader's cells may speak to the kernel guard
 
 
 def item_line(item: str, forbidden: list[str]) -> str:
     return f"{ITEM_MARK} = {' '.join([item, *forbidden])!r}  # grader: the kernel guard watches these"
+
+
+def _dotted(name: str) -> bool:
+    return name.replace(".", "").replace("_", "").isalnum()
 
 
 def forbidden_by_item(forbidden: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -142,6 +148,12 @@ def withhold_expected(sub: Submission, forbidden: dict[str, list[str]] | None = 
     item forbids (``forbidden``: ``{item: dotted names}``) for the kernel guard."""
     if not sub.ok or sub.nb is None:
         return sub
+    ours = {id(c) for c in instructor_cells(sub.nb)}
+    every = sorted({n for names in (forbidden or {}).values() for n in names if _dotted(n)})
+    watch_line = f"{WATCH_MARK} = {' '.join(every)!r}  # grader: the kernel guard rewrites these\n" if every else ""
+    for cell in sub.nb.cells:
+        if cell.cell_type == "code" and id(cell) not in ours and MARK_PREFIX in cell.source:
+            cell.source = cell.source.replace(MARK_PREFIX, "__graded_")
     for cell in instructor_cells(sub.nb):
         names = " ".join(sorted(bound_names(cell.source)))
         cell.source = grading_form(cell.source)
@@ -149,10 +161,11 @@ def withhold_expected(sub: Submission, forbidden: dict[str, list[str]] | None = 
             continue
         if is_locked_setup(cell):  # the guard tells the harness's own library calls from the student's
             cell.source = f"{CELL_MARK} = {f'locked {names}'!r}  # grader: an instructor's cell\n{cell.source}"
+            cell.source = watch_line + cell.source
         if is_autograded_test(cell):
             item = item_of(grade_id(cell) or "")
-            names = [n for n in (forbidden or {}).get(item, []) if n.replace(".", "").replace("_", "").isalnum()]
-            cell.source = f"{item_line(item, names)}\n{cell.source}"
+            names = [n for n in (forbidden or {}).get(item, []) if _dotted(n)]
+            cell.source = f"{watch_line}{item_line(item, names)}\n{cell.source}"
     return sub
 
 

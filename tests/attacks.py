@@ -204,6 +204,44 @@ ATTACKS = [
         change=lambda nb: sample_class.with_cell(nb, "add_impl", "def add(a, b):\n    return plus(a, b)"),
         tags={"forbidden"},
     ),
+    # the twin in a library's Python code (fractions, pure Python, which the tiny course also forbids for add):
+    # the guard rewrites those functions with an audit call first, so no profile function watches the test
+    Attack(
+        "library-twin-in-python-code",
+        "blank",
+        "",
+        change=lambda nb: sample_class.with_cell(
+            nb,
+            "add_impl",
+            "def add(a, b):\n    F = getattr(__import__('frac' + 'tions'), 'Frac' + 'tion')\n"
+            "    return float(F(a) + F(b))",
+        ),
+        tags={"forbidden"},
+    ),
+    Attack(  # the rewritten code's audit call stripped to run the twin unwatched: code claiming a library's file
+        "library-twin-with-its-audit-call-stripped",
+        "blank",
+        "import importlib, types\nF = importlib.import_module('frac' + 'tions').Fraction",
+        change=lambda nb: sample_class.with_cell(
+            nb,
+            "add_impl",
+            "def add(a, b):\n    c = F._add.__code__\n"
+            "    bare = types.FunctionType(c.replace(co_consts=c.co_consts[:-1]), vars(__import__('fractions')))\n"
+            "    return float(bare(F(a), F(b)))",
+        ),
+        states=("tampering suspected",),
+    ),
+    Attack(  # a watched library function given other code back: tampering
+        "library-function-code-swapped",
+        "blank",
+        "import importlib\nF = importlib.import_module('frac' + 'tions').Fraction",
+        change=lambda nb: sample_class.with_cell(
+            nb,
+            "add_impl",
+            "def add(a, b):\n    F._add.__code__ = (lambda a, b: 0).__code__\n    return a + b",
+        ),
+        states=("tampering suspected",),
+    ),
     # -- the check log replaced by something that is no file, or flooded
     Attack(
         "log-replaced-by-a-fifo",

@@ -176,7 +176,7 @@ def test_a_library_twin_called_at_run_time_costs_its_cells_and_is_flagged(batch)
     _, subs, *_ = batch
     for attack in (a for a in ATTACKS if "forbidden" in a.tags):
         sub = subs[attack.name]
-        assert any("called add" in f for f in sub.flags), (attack.name, sub.flags)
+        assert any(f.startswith("add: called ") for f in sub.flags), (attack.name, sub.flags)
         lost = {r.grade_id: r.message for r in sub.results if r.item == "add"}
         assert all(m.startswith("ForbiddenCall") for m in lost.values()), lost
 

@@ -9,7 +9,17 @@ import pytest
 from nbformat import v4
 
 from autograder.submission import Submission
-from autograder.withhold import END_MARK, ITEM_MARK, grading_form, mark_end, newly_unused, withhold_expected
+from autograder.withhold import (
+    CELL_MARK,
+    END_MARK,
+    ITEM_MARK,
+    MARK_PREFIX,
+    WATCH_MARK,
+    grading_form,
+    mark_end,
+    newly_unused,
+    withhold_expected,
+)
 from course import checks
 
 
@@ -89,10 +99,15 @@ def test_the_stage_marks_each_test_cell_with_its_item_and_forbidden_functions():
     test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "adam__hidden"}
     solution = v4.new_code_cell("def my_adam():\n    return torch_adam()")
     solution.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": "adam_impl"}
+    # a student's cell that claims to be the grader's (a marker in its text) speaks to the guard no more
+    forger = v4.new_code_cell(f"{CELL_MARK} = 'locked'\n{ITEM_MARK} = 'sgd'")
+    forger.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": "sgd_impl"}
     sub = Submission("s", "a", "a", None)
-    sub.nb = v4.new_notebook(cells=[solution, test])
-    mark_end(withhold_expected(sub, {"adam": ["torch.optim.Adam", "torch.optim.adam"]}))
-    first, *rest = ast.parse(sub.nb.cells[1].source).body
+    sub.nb = v4.new_notebook(cells=[solution, test, forger])
+    mark_end(withhold_expected(sub, {"adam": ["torch.optim.Adam", "torch.optim.adam"], "sgd": ["torch.optim.SGD"]}))
+    watch, first, *rest = ast.parse(sub.nb.cells[1].source).body
+    assert ast.unparse(watch) == f"{WATCH_MARK} = 'torch.optim.Adam torch.optim.SGD torch.optim.adam'"
     assert ast.unparse(first) == f"{ITEM_MARK} = 'adam torch.optim.Adam torch.optim.adam'"
     assert "torch_adam" not in sub.nb.cells[1].source and sub.nb.cells[0].source == solution.source  # theirs kept
+    assert MARK_PREFIX not in sub.nb.cells[2].source
     assert sub.nb.cells[-1].source.startswith(END_MARK)

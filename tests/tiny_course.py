@@ -69,7 +69,7 @@ def tiny_notebook() -> nbformat.NotebookNode:
         ),
     ]
     # what the add item asks students to write themselves: the grader flags it in the source and in the run
-    cells[3].metadata["autograder"] = {"forbidden": ["operator.add"]}
+    cells[3].metadata["autograder"] = {"forbidden": ["operator.add", "fractions"]}
     nb = v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
