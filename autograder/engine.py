@@ -67,6 +67,8 @@ MAX_RECORDS = 200_000  # the largest reference writes a few thousand
 CHUNK = 2**20
 
 
+NOTEBOOK_OUTPUT_CELLS = 4  # the whole notebook's outputs: at most this many cells' worth (max_output_bytes each)
+ERROR_TEXT_CHARS = 4000  # an error's message and each traceback line, at most
 GUARD_ID = "__guard__"  # records of the kernel guard (kernel_guard.py), and the verdicts made of them here
 
 
@@ -305,6 +307,7 @@ class GradingClient(PapermillNotebookClient):
         self.watch = Watch(box, memory_limit)
         self.log_reader = CheckLogReader(box.check_log, box.guard_key if guard_on() else None)
         self._output_bytes: dict[int, int] = {}
+        self._notebook_bytes = 0
         self._done = threading.Event()
 
     def create_kernel_manager(self):
@@ -362,26 +365,38 @@ class GradingClient(PapermillNotebookClient):
         return await super()._async_handle_timeout(timeout, cell)
 
     def _within_cap(self, outs, msg, cell_index: int) -> bool:
-        """Charge a message to its cell's output budget; past it, one note in the cell and nothing more kept.
-        Every route counts (outputs, display updates, comm/widget messages): each would otherwise be held in
-        the grader's memory and written into the autograded notebook."""
+        """Charge a message to its cell's output budget and to the notebook's (NOTEBOOK_OUTPUT_CELLS cells'
+        worth); past either, one note in the cell and nothing more kept. Every route counts (outputs, display
+        updates, comm/widget messages): each would otherwise be held in the grader's memory and written into the
+        autograded notebook, which so stays bounded whatever the kernel sends."""
         size = sum(len(str(v)) for v in msg.get("content", {}).values())
         used = self._output_bytes.get(cell_index, 0) + size
         self._output_bytes[cell_index] = used
-        if used <= self.max_output_bytes:
+        self._notebook_bytes += size
+        budget = self.max_output_bytes * NOTEBOOK_OUTPUT_CELLS
+        if used <= self.max_output_bytes and self._notebook_bytes <= budget:
             return True
         if cell_index not in self.outcome.truncated_cells:
             self.outcome.truncated_cells.append(cell_index)
+            whole = self._notebook_bytes > budget
             outs.append(
                 v4.new_output(
                     "stream",
                     name="stdout",
-                    text=f"\n[output truncated by the grader at {self.max_output_bytes} bytes]\n",
+                    text=f"\n[output truncated by the grader: over {budget if whole else self.max_output_bytes} bytes"
+                    f"{' in the whole notebook' if whole else ''}]\n",
                 )
             )
         return False
 
     def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") == "error":
+            # always kept, however much the cell printed before: nbgrader scores a test cell by its error; its
+            # text cut short so that it costs little
+            content = msg.get("content", {})
+            content["evalue"] = str(content.get("evalue", ""))[:ERROR_TEXT_CHARS]
+            content["traceback"] = [str(line)[:ERROR_TEXT_CHARS] for line in content.get("traceback", [])[-20:]]
+            return super().output(outs, msg, display_id, cell_index)
         if not self._within_cap(outs, msg, cell_index):
             return None
         return super().output(outs, msg, display_id, cell_index)

@@ -37,6 +37,13 @@ class Limits:
     startup_timeout: float = 60.0
     memory_rss_baseline: int = 2**30  # resident memory of a kernel with torch and the data loaded, roughly
 
+    def task_deadline(self) -> float:
+        """How long one ``execute`` may run in its worker before the worker is presumed stuck and killed
+        (executors.LocalPool): the notebook's limit and every kernel start it may try, with room to spare; only a
+        grader blocked on something the notebook did gets there."""
+        starts = sum(self.startup_timeout + RETRY_PAUSE * n for n in range(1, START_ATTEMPTS + 1))
+        return self.notebook_timeout + starts + DEADLINE_SLACK_S
+
 
 @dataclass
 class ExecResult:
@@ -57,6 +64,7 @@ class ExecResult:
 # fresh sandbox usually starts. Bounded, so a machine that cannot start kernels at all still ends the batch.
 START_ATTEMPTS = 3
 RETRY_PAUSE = 1.0  # seconds, times the attempt number: lets a burst of starts pass
+DEADLINE_SLACK_S = 60.0  # beyond a task's own limits: reading the notebook back, closing its sandbox
 
 
 def cores() -> int:
@@ -233,6 +241,9 @@ def execute_once(
         )
     except papermill.PapermillExecutionError:
         pass  # errors in cells are the student's and are scored per cell
+    except MemoryError:  # what the kernel sent did not fit in this worker (the caps should make this rare)
+        memory = "stopped: the grader ran out of memory holding this notebook's outputs or check records"
+        return ExecResult(None, State.STUDENT_FAULT, memory, time.perf_counter() - start, [])
     except Exception as exc:  # the kernel did not start, or papermill itself failed: not the student's fault
         if outcome.nb is None or outcome.last_cell < 0:
             said = box.launch_errors()

@@ -2,7 +2,11 @@
 (``grade --scheduler tcp://HOST:PORT``).
 
 Both give ``submit(fn, *args)`` returning a future with ``.result()``, which is all ``pipeline.grade_batch``
-needs. Only execution moves to the cluster: restore, score and feedback stay in the one client process, so the
+needs; neither lets a batch wait for ever. Locally (LocalPool) a task that runs past its deadline has its worker
+process killed (its sandboxes go with it: bubblewrap's ``--die-with-parent``) and its ``result`` raises
+TaskTimeout; the other tasks that kill interrupted run again on fresh workers.
+
+Only execution moves to the cluster: restore, score and feedback stay in the one client process, so the
 gradebook keeps a single writer. ``execute`` returns its outcome (a student's crash or time-out is data in the
 result), so a task that raises is the grader's bug and is not retried; a task whose worker died is re-run on
 another worker by the scheduler (up to ``distributed.scheduler.allowed-failures`` deaths, 3 by default), then
@@ -16,11 +20,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import re
+import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 from autograder.errors import UsageError
@@ -29,7 +38,8 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 20.0  # an unreachable scheduler is a usage error after this long, not a hang
 WORKER_WAIT_S = 120.0  # how long a batch waits for a first worker, or for one after the last one left
-POLL_S = 2.0  # how often a waiting ``result()`` checks that the cluster still has workers
+POLL_S = 2.0  # how often a waiting ``result()`` checks that the cluster still has workers, or its deadline
+RERUNS = 2  # how many times a task is run again after a worker's death interrupted it
 
 _ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
 
@@ -51,20 +61,142 @@ def check_scheduler_address(address: str) -> str:
 
 
 @contextmanager
-def pool(scheduler: str | None, workers: int, warm_up: Callable[[], None] | None = None) -> Iterator[Pool]:
-    """Local worker processes (``workers`` of them, each running ``warm_up`` first), or the Dask cluster whose
-    scheduler is at ``scheduler``."""
+def pool(
+    scheduler: str | None,
+    workers: int,
+    warm_up: Callable[[], None] | None = None,
+    deadline: float | None = None,
+) -> Iterator[Pool]:
+    """Local worker processes (``workers`` of them, each running ``warm_up`` first, each task stopped after
+    ``deadline`` seconds), or the Dask cluster whose scheduler is at ``scheduler``."""
     if scheduler is None:
-        # spawn, not fork: the grader's process holds threads and a gradebook connection
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up) as local:
+        local = LocalPool(workers, warm_up, deadline)
+        try:
             yield local
+        finally:
+            local.close()
         return
     dask_pool = DaskPool(check_scheduler_address(scheduler))
     try:
         yield dask_pool
     finally:
         dask_pool.close()
+
+
+class TaskTimeout(Exception):
+    """A task ran past its deadline: its worker was killed."""
+
+
+def _run_marked(marker: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """In the worker: say which process runs this task, then run it (the pool times the task from here)."""
+    Path(marker).write_text(str(os.getpid()))
+    return fn(*args)
+
+
+class LocalPool:
+    """ProcessPoolExecutor plus what it lacks for a batch that must finish: a deadline per task, counted from
+    when a worker starts it (a marker file with the worker's pid), and a way on after a worker dies. Killing one
+    worker breaks an executor for every task in it (BrokenProcessPool), so the tasks still unfinished are run
+    again on a new executor; a task that had started when its executor broke (it may be the cause) runs again at
+    most RERUNS times, one still queued is not charged. Ours because no pool in the standard library or in our
+    dependencies stops one task (loky, Dask and Pebble's ProcessPool could; none is a dependency today)."""
+
+    def __init__(self, workers: int, warm_up: Callable[[], None] | None, deadline: float | None) -> None:
+        self.workers, self.warm_up, self.deadline = workers, warm_up, deadline
+        self.markers = tempfile.TemporaryDirectory(prefix="autograder-tasks-")
+        self.jobs: list[LocalJob] = []
+        self.executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the grader's process holds threads and a gradebook connection
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=self.warm_up)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> LocalJob:
+        job = LocalJob(self, str(Path(self.markers.name) / str(len(self.jobs))), fn, args)
+        self.jobs.append(job)
+        job.start()
+        return job
+
+    def replace_broken(self, broken: ProcessPoolExecutor) -> None:
+        """A new executor for every unfinished task of ``broken`` (once, whichever task noticed first)."""
+        if self.executor is not broken:
+            return
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new_executor()
+        for job in self.jobs:
+            if job.executor is broken and not job.finished():
+                job.restart(charged=job.started() is not None)
+
+    def close(self) -> None:
+        for job in self.jobs:
+            job.kill()  # anything still running (the batch stopped early): its worker and sandboxes go now
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.markers.cleanup()
+
+
+class LocalJob:
+    def __init__(self, owner: LocalPool, marker: str, fn: Callable[..., Any], args: tuple) -> None:
+        self.owner, self.prefix, self.fn, self.args = owner, marker, fn, args
+        self.marker = ""
+        self.runs = self.reruns = 0
+        self.timed_out = False
+        self.executor: ProcessPoolExecutor | None = None
+        self.future: Future | None = None
+
+    def start(self) -> None:
+        self.runs += 1
+        self.marker = f"{self.prefix}.{self.runs}"  # one per run: a worker of the broken executor may write late
+        self.executor = self.owner.executor
+        self.future = self.executor.submit(_run_marked, self.marker, self.fn, *self.args)
+
+    def restart(self, charged: bool) -> None:
+        if not charged:
+            self.start()
+        elif self.reruns < RERUNS:
+            self.reruns += 1
+            self.start()
+
+    def finished(self) -> bool:
+        assert self.future is not None
+        return self.timed_out or (self.future.done() and not isinstance(self.future.exception(), BrokenProcessPool))
+
+    def started(self) -> tuple[int, float] | None:
+        """(pid, when) of the worker running this task, once one has started it."""
+        try:
+            return int(Path(self.marker).read_text()), Path(self.marker).stat().st_mtime
+        except (OSError, ValueError):
+            return None
+
+    def kill(self) -> None:
+        started = self.started()
+        if started is not None and self.future is not None and not self.future.done():
+            try:
+                os.kill(started[0], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def result(self) -> Any:
+        while True:
+            assert self.future is not None and self.executor is not None
+            try:
+                return self.future.result(timeout=POLL_S)
+            except TimeoutError:
+                if self.future.done():  # finished meanwhile, or the task itself raised TimeoutError
+                    return self.future.result()
+            except BrokenProcessPool:
+                broken = self.future
+                self.owner.replace_broken(self.executor)
+                if self.future is broken:  # not run again: it has had its RERUNS
+                    raise
+                continue
+            started = self.started()
+            deadline = self.owner.deadline
+            if deadline is not None and started is not None and time.time() - started[1] > deadline:
+                self.timed_out = True
+                self.kill()
+                self.owner.replace_broken(self.executor)
+                raise TaskTimeout(f"it was still running after {deadline:g} s: its worker was stopped")
 
 
 class DaskPool:

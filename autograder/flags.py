@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Iterable
 
 import nbformat
-from IPython.core.inputtransformer2 import TransformerManager
 from nbformat import NotebookNode
 
+from autograder import cell_code
 from autograder.course_dir import CourseDir
 from autograder.markup import grade_id, is_solution, nbgrader_meta
 from autograder.submission import Submission
@@ -54,7 +55,6 @@ ESCAPES = {
     "threading": "runs code in the background, beside the test cells",
 }
 DUNDERS = {"__code__", "__globals__", "__builtins__", "__subclasses__", "__closure__"}
-_TRANSFORM = TransformerManager()
 
 
 def forbidden_calls(course: CourseDir, assignment: str) -> dict[str, list[str]]:
@@ -68,14 +68,6 @@ def forbidden_calls(course: CourseDir, assignment: str) -> dict[str, list[str]]:
     return found
 
 
-@functools.lru_cache(maxsize=4096)  # the locked and test cells are the same in every submission of a batch
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(_TRANSFORM.transform_cell(source))
-    except (SyntaxError, ValueError):
-        return None
-
-
 def _aliases(sources: list[str]) -> dict[str, str]:
     """Local name -> dotted module path, from every import in ``sources`` (``import torch.nn as nn``)."""
     aliases: dict[str, str] = {}
@@ -87,7 +79,7 @@ def _aliases(sources: list[str]) -> dict[str, str]:
 @functools.lru_cache(maxsize=4096)
 def _imports(source: str) -> tuple[tuple[str, str], ...]:
     found = []
-    tree = _parse(source)
+    tree = cell_code.parse(source)
     for node in ast.walk(tree) if tree else []:
         if isinstance(node, ast.Import):
             for a in node.names:
@@ -150,25 +142,42 @@ def _patched(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
     return patched
 
 
-def _covers(prefix: str, name: str) -> bool:
-    family = prefix.endswith(("exec", "spawn")) and name.startswith(prefix)  # os.execv, os.spawnlp, ...
-    return name == prefix or name.startswith(prefix + ".") or family
+class _Prefixes:
+    """Dotted names, each covering itself, what is inside it (``os`` covers ``os.system``) and, for a name ending
+    in exec or spawn, its family (``os.execv``, ``os.spawnlp``). Looked up by the name's own prefixes: a cell reads
+    hundreds of names, and comparing each with every entry was most of what flagging cost."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.order = {n: k for k, n in enumerate(dict.fromkeys(names))}
+        self.families = [n for n in self.order if n.endswith(("exec", "spawn"))]
+
+    def covering(self, name: str) -> list[str]:
+        parts = name.split(".")
+        found = {".".join(parts[:k]) for k in range(1, len(parts) + 1)} & self.order.keys()
+        found.update(n for n in self.families if name.startswith(n))
+        return sorted(found, key=self.order.__getitem__)
+
+
+_ESCAPES = _Prefixes(ESCAPES)
+
+
+@functools.lru_cache(maxsize=256)
+def _forbidden(names: tuple[str, ...]) -> _Prefixes:
+    return _Prefixes(names)
 
 
 def cell_flags(source: str, aliases: dict[str, str], forbidden: list[str]) -> list[str]:
     """What one cell of the student's does that is flagged; ``aliases`` from the notebook's other cells."""
-    tree = _parse(source)
+    tree = cell_code.parse(source)
     if tree is None:
         return []
     aliases = {**aliases, **_aliases([source])}
+    banned = _forbidden(tuple(forbidden))
     found: list[str] = []
     for name in _names_used(tree, aliases):
-        for banned in forbidden:
-            if _covers(banned, name):
-                found.append(f"uses {name}, the library version of what this item asks you to write")
-        for escape, why in ESCAPES.items():
-            if _covers(escape, name):
-                found.append(f"uses {name}: {why}")
+        if banned.covering(name):
+            found.append(f"uses {name}, the library version of what this item asks you to write")
+        found += [f"uses {name}: {ESCAPES[escape]}" for escape in _ESCAPES.covering(name)]
         if name in DUNDERS:
             found.append(f"touches {name}: reaches into a function's internals")
     for name in _patched(tree, aliases):

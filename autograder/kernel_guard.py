@@ -42,8 +42,9 @@ import dis
 import os
 import re
 import sys
+from functools import partial
 from opcode import opmap
-from types import CodeType, FrameType, FunctionType
+from types import CodeType, FrameType, FunctionType, MethodType
 
 # the hook's functions see a private copy of the builtins (a function keeps the builtins of the globals it was
 # made in): a student who replaces ``builtins.id`` or ``isinstance`` changes nothing the hook computes with
@@ -80,6 +81,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         fd = -1
     state = {"seq": 0, "shell": None, "snapshot": None, "builtins": None, "own": False, "reported": set()}
     state["profiling"], state["watched"], state["library_dirs"], state["pending"] = False, (), (), ()
+    state["namespace"] = None
     state["path"] = tuple(p.rstrip("/") for p in sys.path if p.startswith("/"))  # where an unimported name would be
     state["instructor_files"], state["instructor_names"], state["all_names"] = set(), set(), set()
     watch = [None, frozenset(), (), frozenset()]  # item, code objects, file prefixes, C functions
@@ -343,19 +345,65 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
 
     def by_the_student(frame) -> bool:  # noqa: ANN001
         """Whether the student's code led to this call: a frame of a cell that is not the instructor's is on the
-        stack, or the call is a method of an object of a class that neither a library nor an instructor's cell
-        defined (``class MyBN(nn.BatchNorm1d): pass`` handed to the test)."""
+        stack, or the call is a method of an object (``self``) or a class (``cls``: ``__new__``, a classmethod)
+        that neither a library nor an instructor's cell defined (``class MyBN(nn.BatchNorm1d): pass`` handed to
+        the test)."""
         while frame is not None:
             code = frame.f_code
             if cell_file.search(code.co_filename) and code.co_filename not in state["instructor_files"]:
                 return True
-            if "self" in code.co_varnames[: code.co_argcount]:
-                cls = type(frame.f_locals.get("self"))
+            first = code.co_varnames[0] if code.co_argcount else ""
+            if first in ("self", "cls"):
+                value = frame.f_locals.get(first)
+                cls = value if first == "cls" and isinstance(value, type) else type(value)
                 instructor = cls.__module__ == "__main__" and cls.__name__ in state["instructor_names"]
                 if not instructor and not library_class(cls) and cls.__module__ == "__main__":
                     return True
             frame = frame.f_back
         return False
+
+    def twin(value: object) -> str:
+        """The forbidden library function or class ``value`` is (itself, or as a bound method, a partial, a
+        static or class method of one), "" if none. Exact types only: nothing of the student's runs here."""
+        for _ in range(8):
+            kind = type(value)
+            if kind is MethodType or kind is staticmethod or kind is classmethod:
+                value = value.__func__
+            elif kind is partial:
+                value = value.func
+            else:
+                break
+        kind = type(value)
+        if kind is FunctionType:
+            code = value.__code__
+            found = code in watch[1] or bool(watch[2] and code.co_filename.startswith(watch[2]))
+            return code.co_qualname if found else ""
+        if isinstance(value, type):  # the library's class itself (a student's subclass: by_the_student)
+            module, name = (vars(type)[a].__get__(value) for a in ("__module__", "__qualname__"))
+            if module == "__main__" or vars(sys.modules.get(module, sys)).get(name) is not value:
+                return ""
+            for klass in vars(type)["__mro__"].__get__(value):
+                if any(type(a) is not type and twin(a) for a in vars(type)["__dict__"].__get__(klass).values()):
+                    return f"{module}.{name}"
+            return ""
+        if kind in {type(c) for c in watch[3]} and value in watch[3]:  # a C function (the same types: safe to hash)
+            return getattr(value, "__qualname__", "a C function")
+        return ""
+
+    def bound_twins(text: str) -> None:
+        """A test cell about to call a name the student bound to the library's own function (``add =
+        operator.add``, in any spelling): no frame of the student's would be on the stack when it runs."""
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            return
+        read = {n.id for n in ast.walk(tree) if type(n) is ast.Name and type(n.ctx) is ast.Load}
+        for name in sorted(read - state["instructor_names"]):
+            value = state["namespace"].get(name) if state["namespace"] is not None else None
+            found = twin(value) if value is not None else ""
+            if found and found not in state["reported"]:
+                state["reported"].add(found)
+                emit(f"forbidden {watch[0]} {found}")
 
     def set_profile(function) -> None:  # noqa: ANN001
         state["own"] = True
@@ -385,6 +433,8 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         watch[:] = [found.group(1).split()[0] if found else None, frozenset(codes), tuple(files), frozenset(cfuncs)]
         state["watched"], state["reported"], state["pending"] = tuple(watch), set(), tuple(pending)
         set_profile(profiler if slow else None)
+        if names:
+            bound_twins(text)
 
     def library_dirs() -> tuple:
         """Where the libraries that may register IPython event callbacks live, found before any student code."""
@@ -436,6 +486,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
             if shell is None:
                 return
             state["shell"] = shell
+            state["namespace"] = getattr(shell, "user_ns", None)  # the dict itself, before a cell could swap it
             state["library_dirs"] = library_dirs()
             state["snapshot"] = snapshot(shell)
             state["builtins"] = {k: id(v) for k, v in vars(builtins).items()}

@@ -38,6 +38,7 @@ from autograder import (
 from autograder.batch_log import BatchLog
 from autograder.course_dir import REPO_ROOT, CourseDir
 from autograder.execute import ExecResult, Limits, cores, execute, prepare_worker
+from autograder.gradebook import NotebookCells
 from autograder.release import ensure_in_gradebook
 from autograder.sandbox import SandboxLimits, SandboxSpec, require_bubblewrap, sweep_stale_boxes
 from autograder.submission import State, Submission
@@ -154,6 +155,8 @@ def grade_batch(
     ensure_in_gradebook(course, assignment)
     config = course.config()
     names = [p.stem for p in course.source_notebooks(assignment)]
+    # the released cells, read once: every submission is restored and scored against them
+    copies = {name: NotebookCells.load(course.db_url, name, assignment) for name in names}
     subs = collect.collect(submissions_dir, assignment, names)
     spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
     key = reference.version_key(course, assignment, options.parameters(), spec.cuda)
@@ -184,7 +187,7 @@ def grade_batch(
     warm_up = functools.partial(prepare_worker, spec, threads, options.limits) if warm_kernels and todo else None
     references = 0 if known is not None else len(course.source_notebooks(assignment))
     workers = max(1, min(options.jobs, len(todo) + references))
-    with executors.pool(options.scheduler, workers, warm_up) as pool:
+    with executors.pool(options.scheduler, workers, warm_up, options.limits.task_deadline()) as pool:
 
         def run(sub: Submission):
             return pool.submit(
@@ -203,7 +206,7 @@ def grade_batch(
         futures = {}
         for sub in todo:
             _guard("read", readable.read, sub)
-            _guard("restore", lambda s: restore.restore(s, config, course.db_url), sub)
+            _guard("restore", lambda s: restore.restore(s, config, course.db_url, copies.get(s.notebook_name)), sub)
             _guard("flag", lambda s: flags.flag(s, forbidden), sub)
             _prepare(sub, options, forbidden_items)
             if sub.ok and sub.nb is not None:
@@ -224,12 +227,20 @@ def grade_batch(
             if sub.key in futures:
                 try:
                     _apply_execution(sub, futures[sub.key].result())
+                except executors.TaskTimeout as exc:  # stuck on something the notebook did: its worker was killed
+                    sub.fail(State.STUDENT_FAULT, f"grading this notebook did not finish: {exc}")
+                except MemoryError:  # the worker could not hold what the notebook produced
+                    sub.fail(State.STUDENT_FAULT, "the notebook's outputs or records are too large to grade")
                 except Exception as exc:  # noqa: BLE001 - a dead worker process is the grader's fault
                     sub.fail(State.GRADER_FAULT, f"execute: {type(exc).__name__}: {exc}")
                 if problem:
                     sub.fail(State.GRADER_FAULT, problem)
             cells = (known or {}).get(sub.notebook_name, {})
-            _guard("score", lambda s, cells=cells: score.score(s, config, course.db_url, cells), sub)
+            _guard(
+                "score",
+                lambda s, ref=cells: score.score(s, config, course.db_url, ref, copies.get(s.notebook_name)),
+                sub,
+            )
             _guard("diagnose", lambda s: diagnosis.diagnose(s, s.checks, known_bugs), sub)
             _save(out, sub)
             _guard("feedback", lambda s: feedback.write(s, out / "feedback"), sub)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import ast
 
-from IPython.core.inputtransformer2 import TransformerManager
 from nbformat import NotebookNode
 
+from autograder import cell_code
 from autograder.markup import is_autograded_test, is_solution, nbgrader_meta
 from autograder.submission import Submission
 
@@ -64,11 +64,8 @@ def _targets(node: ast.stmt) -> list[ast.expr]:
 
 def bound_names(source: str) -> set[str]:
     """Top-level names bound by a cell's source (IPython magics allowed); empty if it does not parse."""
-    try:
-        tree = ast.parse(TransformerManager().transform_cell(source))
-    except SyntaxError:
-        return set()
-    return _bound_names(tree.body)
+    tree = cell_code.parse(source)
+    return set() if tree is None else _bound_names(tree.body)
 
 
 def is_locked_setup(cell: NotebookNode) -> bool:

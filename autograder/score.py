@@ -10,7 +10,8 @@ Order:
                           the item's forbidden function ran scores 0 and is flagged
   3. StderrIsNotFailure - nbgrader scores any stderr output as 0; a warning from correct code must not be,
                           so stderr in test cells is kept but moved to stdout (failures are exceptions)
-  4. SaveAutoGrades     - nbgrader: error output = 0 points, otherwise the cell's points
+  4. SaveGrades         - nbgrader's SaveAutoGrades: error output = 0 points, otherwise the cell's points (its
+                          per-cell queries answered from one load, gradebook.SubmissionGrades)
 Then the item results are read back from the gradebook, with each failed cell's message (exception type and
 text, never the traceback, which would show the hidden test's source).
 """
@@ -26,7 +27,7 @@ from nbgrader.preprocessors import SaveAutoGrades
 from traitlets.config import Config
 
 from autograder.engine import GUARD_ID
-from autograder.gradebook import exclusive
+from autograder.gradebook import NotebookCells, SubmissionGrades, exclusive, open_gradebook
 from autograder.markup import BEGIN_HIDDEN, grade_id, is_autograded_test, item_of
 from autograder.restore import nbgrader_resources
 from autograder.submission import ItemResult, State, Submission
@@ -122,73 +123,91 @@ def failure_message(cell: NotebookNode) -> str:
     return ""
 
 
-def _ensure_submission(sub: Submission, db_url: str) -> None:
-    with Gradebook(db_url) as gb:
-        gb.update_or_create_student(sub.student)
-        try:
-            gb.find_submission(sub.assignment, sub.student)
-        except MissingEntry:
-            gb.add_submission(sub.assignment, sub.student)
+class SaveGrades(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades over the grades _score loaded (gradebook.SubmissionGrades): its per-cell queries
+    and commits become one load and one commit (_score's, after it has read the grades back: a commit expires
+    every object of the session, and reading them after it would cost a query per cell)."""
+
+    def preprocess(self, nb, resources):
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.student_id = resources["nbgrader"]["student"]
+        self.gradebook = resources["gradebook"]
+        return super(SaveAutoGrades, self).preprocess(nb, resources)  # committed by _score, after reading back
 
 
-def _read_back(sub: Submission, db_url: str, messages: dict[str, str]) -> list[ItemResult]:
-    with Gradebook(db_url) as gb:
-        notebook = gb.find_notebook(sub.notebook_name, sub.assignment)
-        hidden = {c.name for c in notebook.source_cells if BEGIN_HIDDEN in (c.source or "")}
-        order = [c.name for c in notebook.source_cells]
-        graded = gb.find_submission_notebook(sub.notebook_name, sub.assignment, sub.student)
-        results = [
-            ItemResult(
-                g.name,
-                item_of(g.name),
-                float(g.auto_score or 0.0),
-                float(g.max_score),
-                messages.get(g.name, ""),
-                g.name in hidden,
-            )
-            for g in graded.grades
-            if g.cell_type == "code" and g.auto_score is not None
-        ]
-    position = {name: n for n, name in enumerate(order)}
+def _ensure_submission(gb: Gradebook, sub: Submission) -> None:
+    gb.update_or_create_student(sub.student)
+    try:
+        gb.find_submission(sub.assignment, sub.student)
+    except MissingEntry:
+        gb.add_submission(sub.assignment, sub.student)
+
+
+def _read_back(cells: NotebookCells, grades: SubmissionGrades, messages: dict[str, str]) -> list[ItemResult]:
+    hidden = {c.name for c in cells.source_cells if BEGIN_HIDDEN in (c.source or "")}
+    position = {c.name: n for n, c in enumerate(cells.source_cells)}
+    results = [
+        ItemResult(
+            name,
+            item_of(name),
+            float(g.auto_score or 0.0),
+            float(cells.graded[name].max_score),  # Grade.max_score is a query per grade
+            messages.get(name, ""),
+            name in hidden,
+        )
+        for name, g in grades.grades.items()
+        if cells.graded[name].cell_type == "code" and g.auto_score is not None
+    ]
     return sorted(results, key=lambda r: position.get(r.grade_id, len(position)))
 
 
-def _zero_all(sub: Submission, db_url: str) -> None:
-    with Gradebook(db_url) as gb:
-        graded = gb.find_submission_notebook(sub.notebook_name, sub.assignment, sub.student)
-        for grade in graded.grades:
-            grade.auto_score = 0
-            grade.needs_manual_grade = False
-        gb.db.commit()
+def _zero_all(grades: SubmissionGrades) -> None:
+    for grade in grades.grades.values():
+        grade.auto_score = 0
+        grade.needs_manual_grade = False
 
 
-def score(sub: Submission, config: Config, db_url: str, reference_cells: dict | None = None) -> Submission:
+def score(
+    sub: Submission,
+    config: Config,
+    db_url: str,
+    reference_cells: dict | None = None,
+    cells: NotebookCells | None = None,
+) -> Submission:
+    """``cells``: the notebook's cells in the gradebook, as the batch copied them (read here when not given)."""
     if sub.state is State.GRADER_FAULT:
         return sub  # not the student's doing: leave the gradebook as it was, to be re-graded
     # one writer at a time (gradebook.py): another grader on the same database may be adding the same student
     with exclusive(db_url):
-        return _score(sub, config, db_url, reference_cells)
+        return _score(sub, config, db_url, reference_cells, cells)
 
 
-def _score(sub: Submission, config: Config, db_url: str, reference_cells: dict | None) -> Submission:
-    _ensure_submission(sub, db_url)
-    if sub.nb is None:  # nothing to run: every item is 0, with the reason
-        _zero_all(sub, db_url)
-        sub.results = [
-            ItemResult(r.grade_id, r.item, 0.0, r.max_points, sub.reason, r.hidden) for r in _read_back(sub, db_url, {})
-        ]
-        return sub
-    nb, resources = sub.nb, nbgrader_resources(sub, db_url)
-    resources.update(checks=sub.checks, reference_cells=reference_cells or {})
-    for step in (MarkUnexecuted, OutsideVerdict, StderrIsNotFailure, SaveAutoGrades):
-        nb, resources = step(config=config).preprocess(nb, resources)
-    sub.nb = nb
-    sub.checks = resources["checks"]
-    messages = {c.metadata.nbgrader["grade_id"]: failure_message(c) for c in nb.cells if is_autograded_test(c)}
-    sub.results = _read_back(sub, db_url, messages)
+def _score(
+    sub: Submission, config: Config, db_url: str, reference_cells: dict | None, cells: NotebookCells | None
+) -> Submission:
+    with open_gradebook(db_url) as gb:
+        _ensure_submission(gb, sub)
+        cells = cells or NotebookCells(gb, sub.notebook_name, sub.assignment)
+        grades = SubmissionGrades(gb, sub.notebook_name, sub.assignment, sub.student)
+        if sub.nb is None:  # nothing to run: every item is 0, with the reason
+            _zero_all(grades)
+            zeros = _read_back(cells, grades, {})
+            sub.results = [ItemResult(r.grade_id, r.item, 0.0, r.max_points, sub.reason, r.hidden) for r in zeros]
+            grades.commit()
+            return sub
+        nb, resources = sub.nb, nbgrader_resources(sub, db_url)
+        resources.update(checks=sub.checks, reference_cells=reference_cells or {}, gradebook=grades)
+        for step in (MarkUnexecuted, OutsideVerdict, StderrIsNotFailure, SaveGrades):
+            nb, resources = step(config=config).preprocess(nb, resources)
+        sub.nb = nb
+        sub.checks = resources["checks"]
+        messages = {c.metadata.nbgrader["grade_id"]: failure_message(c) for c in nb.cells if is_autograded_test(c)}
+        sub.results = _read_back(cells, grades, messages)
+        grades.commit()
     if sub.state is State.PENDING:
         sub.state = State.GRADED
-    sub.flags += [f for f in resources["forbidden"] if f not in sub.flags]
+    sub.flags += [f for f in dict.fromkeys(resources["forbidden"]) if f not in sub.flags]
     if resources["tampering"]:
         sub.suspect("; ".join(f"{gid}: {why}" for gid, why in resources["tampering"].items()))
     return sub

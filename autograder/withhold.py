@@ -28,10 +28,10 @@ import functools
 from collections.abc import Iterable
 
 import nbformat
-from IPython.core.inputtransformer2 import TransformerManager
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
+from autograder import cell_code
 from autograder.course_dir import CourseDir
 from autograder.markup import grade_id, is_autograded_test, item_of, strip_markers
 from autograder.protect import bound_names, is_locked_setup
@@ -101,19 +101,16 @@ class _Withhold(ast.NodeTransformer):
         return node
 
 
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except SyntaxError:
-        return None
-
-
 @functools.lru_cache(maxsize=4096)  # the instructor's cells are the same in every submission of a batch
 def grading_form(source: str) -> str:
     """``source`` with its expected side replaced by ``__withheld__`` (unchanged when it does not parse: a
     broken instructor cell fails as it is)."""
-    tree = _parse(source)
-    if tree is None:
+    code = cell_code.python_source(source)
+    if code is None:
+        return source
+    try:
+        tree = ast.parse(code)  # its own tree: _Withhold changes it
+    except (SyntaxError, ValueError):
         return source
     return ast.unparse(ast.fix_missing_locations(_Withhold().visit(tree)))
 
@@ -247,10 +244,10 @@ def newly_unused(cells: dict[str, str], students: Iterable[str] = ()) -> list[st
     grading form no longer reads: it was computed only for the expected side and would still be computed in
     the student's process. ``cells`` maps a cell's name to its full source; ``students`` are the other code
     cells (solutions), whose reads count in both forms (a helper a solution calls is not the expected side)."""
-    full = {name: _parse(src) for name, src in cells.items()}
-    graded = {name: _parse(grading_form(src)) for name, src in cells.items()}
+    full = {name: cell_code.parse(src) for name, src in cells.items()}
+    graded = {name: cell_code.parse(grading_form(src)) for name, src in cells.items()}
     problems = []
-    theirs = set().union(*(_global_loads(t) for t in map(_parse, students) if t is not None))
+    theirs = set().union(*(_global_loads(t) for t in map(cell_code.parse, students) if t is not None))
     everywhere_full = theirs.union(*(_global_loads(t) for t in full.values() if t is not None))
     everywhere_graded = theirs.union(*(_global_loads(t) for t in graded.values() if t is not None))
     for name, tree in full.items():

@@ -32,6 +32,12 @@ class Attack:
     tags: set[str] = field(default_factory=set)
 
 
+def _in_many_cells(nb: NotebookNode, source: str, count: int) -> NotebookNode:
+    for _ in range(count):
+        nb = sample_class.insert_before_first_solution(nb, source)
+    return nb
+
+
 def _edit_tests(nb: NotebookNode) -> NotebookNode:
     """Test cells replaced by `pass` (nbgrader puts them back from the gradebook)."""
     nb = copy.deepcopy(nb)
@@ -218,6 +224,35 @@ ATTACKS = [
         ),
         tags={"forbidden"},
     ),
+    # the graded name bound to the library's own function: the test calls it with no frame of the student's on
+    # the stack (the guard looks at what the names a test cell reads are bound to)
+    Attack(
+        "library-twin-bound-to-the-name",
+        "blank",
+        "",
+        change=lambda nb: sample_class.with_cell(
+            nb, "add_impl", "import importlib\nadd = vars(importlib.import_module('_oper' + 'ator'))['add']"
+        ),
+        tags={"forbidden"},
+    ),
+    Attack(
+        "library-twin-bound-as-a-partial",
+        "blank",
+        "",
+        change=lambda nb: sample_class.with_cell(
+            nb, "add_impl", "import functools\nadd = functools.partial(getattr(__import__('oper' + 'ator'), 'add'))"
+        ),
+        tags={"forbidden"},
+    ),
+    Attack(  # a subclass of the library's class, run through its __new__ (``cls``, not ``self``): wrong, and flagged
+        "library-class-subclassed-and-constructed",
+        "blank",
+        "",
+        change=lambda nb: sample_class.with_cell(
+            nb, "add_impl", "class add(getattr(__import__('frac' + 'tions'), 'Frac' + 'tion')):\n    pass"
+        ),
+        tags={"forbidden"},
+    ),
     Attack(  # the rewritten code's audit call stripped to run the twin unwatched: code claiming a library's file
         "library-twin-with-its-audit-call-stripped",
         "blank",
@@ -274,6 +309,19 @@ ATTACKS = [
         "import os\nwith open(os.environ['COURSE_CHECK_LOG'], 'a') as fh:\n"
         "    fh.write('{\"id\": \"' + 'x' * 100 * 2**20 + '\"}\\n')",
         states=("graded", "student fault", "tampering suspected"),
+    ),
+    Attack(  # a megabyte in each of many cells: the notebook's whole output budget bounds the file written
+        "a-megabyte-in-many-cells",
+        "blank",
+        change=lambda nb: _in_many_cells(nb, "print('x' * 999_000)", 10),
+    ),
+    Attack(  # past the output cap, then an error: the error is still there for nbgrader to score the cell by
+        "prints-past-the-cap-then-raises",
+        "reference",
+        change=lambda nb: sample_class.with_cell(
+            nb, "add_impl", "def add(a, b):\n    print('x' * 3_000_000)\n    raise ValueError('no sum today')"
+        ),
+        score=1.0,
     ),
     # -- patch the checks, the comparison or torch
     Attack("patch-compare", "add_subtracts", "import course.checks as cc\ncc.compare = lambda *a, **k: None", 1.0),

@@ -38,3 +38,16 @@ def reap_sandboxes():
     yield
     for box in set(tmp.glob("ag-*")) - before:
         shutil.rmtree(box, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The grader's peak memory over the whole run, in every report (issue: bounded memory under attack): this
+    process (the grader's main process in the grading tests) and the largest process it waited for (a worker, a
+    kernel, a fork server)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    terminalreporter.write_line(
+        f"peak memory: this test process {own:.0f} MiB, largest finished child process {children:.0f} MiB"
+    )

@@ -201,3 +201,13 @@ def test_nothing_is_left_running_or_on_disk(batch):
     assert _sandbox_processes() == []
     leftovers = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("ag-*") if p.is_dir()]
     assert leftovers == []
+
+
+def test_the_grader_memory_stays_bounded(batch):
+    """However much the attacks sent (100 MB records, a million records, megabytes of output in many cells), the
+    grader's own process stays well within a worker's budget (DESIGN.md: 2 GiB). Kernels are bounded by their
+    sandbox's watch (tested in test_sandbox); the largest child process is printed at the end of the run."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert own < 2 * 2**30, f"the grader's process peaked at {own / 2**20:.0f} MiB"
