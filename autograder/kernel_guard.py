@@ -15,7 +15,10 @@ What it does, in the order things happen:
 - at the first compile of a notebook cell (before any student code ran): snapshots IPython's machinery (input,
   line and AST transformers, event callbacks, custom exception handlers, the shell's run/transform/traceback
   methods, the cell compiler), ``sys.displayhook`` / ``excepthook``, the import system's finders and the builtins;
-- at every later cell compile: compares them with the snapshot, writes a signed ``seal`` record, rewrites the
+- at every later cell compile: compares them with the snapshot, checks that the lines protect.py adds still do
+  what they say (no global shadowing a builtin they call, the namespace's builtins, ``course.checks`` and
+  ``importlib`` the same objects, the record of the locked names changed only by a locked cell's record line),
+  writes a signed ``seal`` record, rewrites the
   library functions the notebook forbids (``__grader_watch__``, from its ``autograder.forbidden`` metadata) whose
   modules are imported by now, each with ``sys.audit("autograder.forbidden")`` as its first call (rewrite_file),
   and, when the cell is a test cell (the grading form starts with ``__grader_item__ = "ITEM NAME..."``), watches
@@ -61,6 +64,9 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     locked_marker = re.compile(r"""__grader_cell__ = ['"]([^'"]*)['"]""")
     watch_marker = re.compile(r"""__grader_watch__ = ['"]([^'"]*)['"]""")
     end_marker = "__grader_end__"
+    record_name = "__grader_locked_names__"  # protect.py: what the locked cells bound, put back before each test
+    record_line = f"globals().setdefault({record_name!r}, "  # protect.record_line: how a locked cell adds to it
+    called_by_grader_lines = ("globals", "getattr", "__import__")  # the builtins protect.py's lines call
     kernel_managed = ("input", "raw_input")  # ipykernel rebinds these for every execution (stdin forwarding)
     shell_methods = (
         "run_cell", "run_cell_async", "_run_cell", "run_ast_nodes", "run_code", "transform_cell", "transform_ast",
@@ -81,7 +87,8 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         fd = -1
     state = {"seq": 0, "shell": None, "snapshot": None, "builtins": None, "own": False, "reported": set()}
     state["profiling"], state["watched"], state["library_dirs"], state["pending"] = False, (), (), ()
-    state["namespace"] = None
+    state["namespace"], state["ns_builtins"], state["modules"] = None, None, {}
+    state["record"], state["after_locked"] = None, False
     state["path"] = tuple(p.rstrip("/") for p in sys.path if p.startswith("/"))  # where an unimported name would be
     state["instructor_files"], state["instructor_names"], state["all_names"] = set(), set(), set()
     watch = [None, frozenset(), (), frozenset()]  # item, code objects, file prefixes, C functions
@@ -155,6 +162,34 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         now_builtins = vars(builtins)
         changed = [k for k, v in state["builtins"].items() if id(now_builtins.get(k)) != v and k not in kernel_managed]
         return f"builtins replaced ({', '.join(sorted(changed)[:5])})" if changed else ""
+
+    def record_now() -> tuple:
+        record = state["namespace"].get(record_name) if state["namespace"] is not None else None
+        return (id(record), tuple(sorted((k, id(v)) for k, v in record.items())) if type(record) is dict else ())
+
+    def grader_lines_turned() -> str:
+        """Why the lines protect.py adds to the grader's cells would not do what they say, or "": a global that
+        shadows a builtin they call, the namespace's builtins swapped, a module they reload swapped, or the record
+        of what the locked cells bound changed by any cell but a locked one."""
+        ns = state["namespace"]
+        if ns is None:
+            return ""
+        shadowing = [n for n in called_by_grader_lines if n in ns]
+        if shadowing:
+            return f"a cell bound {shadowing[0]}, which the grader's own lines call"
+        if ns.get("__builtins__") is not state["ns_builtins"]:
+            return "a cell replaced the namespace's __builtins__"
+        for name in ("course.checks", "importlib"):
+            module = sys.modules.get(name)
+            seen = state["modules"].setdefault(name, module) if module is not None else state["modules"].get(name)
+            if seen is not None and module is not seen:
+                return f"a cell replaced the module {name}"
+        now = record_now()
+        if state["after_locked"]:  # the locked cell just run added what it bound: the record from now on
+            state["record"] = now
+        elif now != state["record"]:
+            return "a cell changed the grader's record of what the locked cells bound"
+        return ""
 
     def rewrite_file(path: str) -> dict | None:
         """The library file's code objects compiled again with one call first in every function body, the call
@@ -470,6 +505,9 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
                 n for n in names.group(1).split() if n.replace(".", "").replace("_", "").isalnum()
             )
         on_any_cell(text, trusted)
+        # a locked cell ends with protect.py's record line (the text no student's cell can hold: the grader
+        # renames its prefix there); what it added is seen at the next compile
+        state["after_locked"] = trusted and record_line in text
 
     def rewrite_all() -> None:
         """Every forbidden function of the notebook rewritten as soon as its module is imported, at the next
@@ -487,6 +525,8 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
                 return
             state["shell"] = shell
             state["namespace"] = getattr(shell, "user_ns", None)  # the dict itself, before a cell could swap it
+            state["ns_builtins"] = state["namespace"].get("__builtins__") if state["namespace"] is not None else None
+            state["record"] = record_now()
             state["library_dirs"] = library_dirs()
             state["snapshot"] = snapshot(shell)
             state["builtins"] = {k: id(v) for k, v in vars(builtins).items()}
@@ -494,7 +534,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
 
             thread_start.append(sys.modules["threading"].Thread._bootstrap_inner.__code__)
         else:
-            why = differences(state["snapshot"], snapshot(state["shell"]))
+            why = differences(state["snapshot"], snapshot(state["shell"])) or grader_lines_turned()
             if why:
                 tamper(f"a cell changed how later cells are compiled or run: {why}")
             if (

@@ -10,7 +10,9 @@ itself (patching torch, json or IPython, deleting the record): the outside re-ch
 flags (flags.py) are.
 
 The record lives in the kernel's globals under ``RECORD``; the lines added are marked ``# grader:`` in the
-autograded notebook.
+autograded notebook. The kernel guard (kernel_guard.py) keeps them honest: a cell other than a locked one that
+changes the record, a global that shadows a builtin these lines call (``globals``, ``getattr``, ``__import__``),
+or ``course.checks`` / ``importlib`` swapped in ``sys.modules`` is tampering.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def protect_locked_names(sub: Submission) -> Submission:
     if not sub.ok or sub.nb is None:
         return sub
     for cell in sub.nb.cells:
-        if is_locked_setup(cell):
+        if is_locked_setup(cell) and not cell.source.startswith("%%"):  # a cell magic's body is not Python
             names = bound_names(cell.source)
             if names:
                 cell.source = f"{cell.source}\n{record_line(names)}"

@@ -323,6 +323,31 @@ ATTACKS = [
         ),
         score=1.0,
     ),
+    # -- turn the grader's own lines (protect.py's prologue of each test cell): the kernel guard stops each one
+    Attack(
+        "shadows-getattr-for-the-prologue",
+        "add_subtracts",
+        "import builtins\n"
+        "def getattr(obj, name, *default):\n"
+        "    if name.startswith('check'):\n        return lambda *a, **k: None\n"
+        "    return builtins.getattr(obj, name, *default)",
+        states=("tampering suspected",),
+        tags={"turns-the-grader"},
+    ),
+    Attack(
+        "edits-the-record-of-locked-names",
+        "add_subtracts",
+        "globals()['__gra' + 'der_locked_names__'].clear()",
+        states=("tampering suspected",),
+        tags={"turns-the-grader"},
+    ),
+    Attack(
+        "swaps-the-checks-module",
+        "add_subtracts",
+        "import sys, types\nsys.modules['course.' + 'checks'] = types.ModuleType('course.checks')",
+        states=("tampering suspected",),
+        tags={"turns-the-grader"},
+    ),
     # -- patch the checks, the comparison or torch
     Attack("patch-compare", "add_subtracts", "import course.checks as cc\ncc.compare = lambda *a, **k: None", 1.0),
     Attack(

@@ -172,6 +172,14 @@ def test_the_key_attacks_are_caught_as_tampering(batch):
         assert "not confirmed outside the kernel" in subs[name].reason
 
 
+def test_the_grader_lines_cannot_be_turned(batch):
+    """The kernel guard itself stops these (not a side effect such as missing records): its reason is given."""
+    _, subs, *_ = batch
+    for attack in (a for a in ATTACKS if "turns-the-grader" in a.tags):
+        sub = subs[attack.name]
+        assert "the kernel's guard stopped it" in sub.reason, (attack.name, sub.state, sub.reason)
+
+
 def test_a_library_twin_called_at_run_time_costs_its_cells_and_is_flagged(batch):
     _, subs, *_ = batch
     for attack in (a for a in ATTACKS if "forbidden" in a.tags):
