@@ -10,7 +10,8 @@ callback, a custom exception handler or ``showtraceback`` hiding a failure, a re
 answer an item with the library function it asks students to write. An audit hook cannot be removed once added.
 
 What it does, in the order things happen:
-- at start: reads this kernel's key (a file the grader wrote into the kernel's io directory, deleted at once),
+- at start: a seccomp filter no later code can remove (_confine: the keyrings, ptrace, new namespaces, ...);
+  reads this kernel's key (a file the grader wrote into the kernel's io directory, deleted at once),
   opens the check log for appending (a descriptor of its own: replacing the file later does not redirect it);
 - at the first compile of a notebook cell (before any student code ran): snapshots IPython's machinery (input,
   line and AST transformers, event callbacks, custom exception handlers, the shell's run/transform/traceback
@@ -601,6 +602,61 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     sys.addaudithook(hook)
 
 
+def _confine() -> None:
+    """A seccomp filter on this kernel and everything it starts, before any student code: the system calls by
+    which one kernel could leave something for the next one on the same worker, or watch it, fail with EPERM
+    (the keyrings: add_key, request_key, keyctl; ptrace, process_vm_readv/writev, perf_event_open, bpf,
+    userfaultfd; new namespaces: unshare, setns, clone with a CLONE_NEW* flag; mount, umount2, pivot_root;
+    kexec_load, open_by_handle_at), clone3 with ENOSYS (the C library falls back to clone, whose flags a filter
+    can read), any other ABI's calls (32-bit, x32) with EPERM. A filter cannot be removed; the process already
+    has no capabilities. Best effort where seccomp is missing: the sandbox's namespaces still stand."""
+    import ctypes
+
+    tables = {  # machine: (audit arch, {name: number}), from the kernel's syscall tables
+        "x86_64": (0xC000003E, {"ptrace": 101, "add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272,
+                                "perf_event_open": 298, "setns": 308, "bpf": 321, "userfaultfd": 323,
+                                "process_vm_readv": 310, "process_vm_writev": 311, "kexec_load": 246,
+                                "open_by_handle_at": 304, "mount": 165, "umount2": 166, "pivot_root": 155,
+                                "clone": 56, "clone3": 435}),
+        "aarch64": (0xC00000B7, {"ptrace": 117, "add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97,
+                                 "perf_event_open": 241, "setns": 268, "bpf": 280, "userfaultfd": 282,
+                                 "process_vm_readv": 270, "process_vm_writev": 271, "kexec_load": 104,
+                                 "open_by_handle_at": 265, "mount": 40, "umount2": 39, "pivot_root": 41,
+                                 "clone": 220, "clone3": 435}),
+    }  # fmt: skip
+    machine = os.uname().machine
+    if machine not in tables:
+        return
+    arch, numbers = tables[machine]
+    load, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ/JGE/JSET|K, BPF_RET|K
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    new_namespaces = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+    program = [(load, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm), (load, 0, 0, 0)]  # seccomp_data.arch, .nr
+    if machine == "x86_64":
+        program += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]  # the x32 ABI
+    for name, number in numbers.items():
+        if name != "clone":
+            program += [(jeq, 0, 1, number), (ret, 0, 0, enosys if name == "clone3" else eperm)]
+    # clone: its flags are the first argument (seccomp_data.args[0], low half at offset 16 on little-endian)
+    program += [(jeq, 0, 3, numbers["clone"]), (load, 0, 0, 16), (jset, 0, 1, new_namespaces), (ret, 0, 0, eperm)]
+    program += [(ret, 0, 0, allow)]
+
+    class Filter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+
+    filters = (Filter * len(program))(*[Filter(*f) for f in program])
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0)
+    fprog = Program(len(program), filters)
+    libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0)
+
+
+_confine()
+del _confine
 _install()
 del _install
 import runpy  # noqa: E402  (after the hook: nothing before it runs student code)
