@@ -151,11 +151,10 @@ class LocalJob:
         self.future = self.executor.submit(_run_marked, self.marker, self.fn, *self.args)
 
     def restart(self, charged: bool) -> None:
-        if not charged:
-            self.start()
-        elif self.reruns < RERUNS:
-            self.reruns += 1
-            self.start()
+        if charged and self.reruns >= RERUNS:
+            return
+        self.reruns += charged
+        self.start()
 
     def finished(self) -> bool:
         assert self.future is not None
