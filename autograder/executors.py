@@ -2,9 +2,9 @@
 (``grade --scheduler tcp://HOST:PORT``).
 
 Both give ``submit(fn, *args)`` returning a future with ``.result()``, which is all ``pipeline.grade_batch``
-needs; neither lets a batch wait for ever. Locally (LocalPool) a task that runs past its deadline has its worker
-process killed (its sandboxes go with it: bubblewrap's ``--die-with-parent``) and its ``result`` raises
-TaskTimeout; the other tasks that kill interrupted run again on fresh workers.
+needs; neither lets a batch wait for ever. A task that runs past its deadline has its worker process ended (its
+sandboxes go with it: bubblewrap's ``--die-with-parent``) and its ``result`` raises TaskTimeout; the other tasks
+that this interrupted run again on fresh workers (locally: LocalPool; on Dask: the scheduler, DaskPool).
 
 Only execution moves to the cluster: restore, score and feedback stay in the one client process, so the
 gradebook keeps a single writer. ``execute`` returns its outcome (a student's crash or time-out is data in the
@@ -67,8 +67,8 @@ def pool(
     warm_up: Callable[[], None] | None = None,
     deadline: float | None = None,
 ) -> Iterator[Pool]:
-    """Local worker processes (``workers`` of them, each running ``warm_up`` first, each task stopped after
-    ``deadline`` seconds), or the Dask cluster whose scheduler is at ``scheduler``."""
+    """Local worker processes (``workers`` of them, each running ``warm_up`` first), or the Dask cluster whose
+    scheduler is at ``scheduler``; either way each task is stopped ``deadline`` seconds after it started."""
     if scheduler is None:
         local = LocalPool(workers, warm_up, deadline)
         try:
@@ -76,7 +76,7 @@ def pool(
         finally:
             local.close()
         return
-    dask_pool = DaskPool(check_scheduler_address(scheduler))
+    dask_pool = DaskPool(check_scheduler_address(scheduler), deadline=deadline)
     try:
         yield dask_pool
     finally:
@@ -198,16 +198,46 @@ class LocalJob:
                 raise TaskTimeout(f"it was still running after {deadline:g} s: its worker was stopped")
 
 
-class DaskPool:
-    """A ``distributed.Client`` seen as a pool: ``submit`` and futures whose ``result`` cannot wait forever."""
+START_TOPIC = "autograder-task-started"  # a Dask event per task: its key and its worker, timed by the scheduler
 
-    def __init__(self, address: str, connect_timeout: float | None = None, worker_wait: float | None = None):
+
+def _run_announced(fn: Callable[..., Any], *args: Any) -> Any:
+    """On a Dask worker: tell the scheduler which worker started this task and when, then run it."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    key = worker.get_current_task()
+    worker.log_event(f"{START_TOPIC}-{key}", {"key": str(key), "worker": worker.address})
+    return fn(*args)
+
+
+async def _end_this_worker() -> None:  # a coroutine: Dask runs only those without waiting for the reply
+    """Run on a worker whose task is past its deadline: the process ends, as a local worker is SIGKILLed (its
+    kernels' sandboxes go with it: ``--die-with-parent``); a nanny starts a fresh one, the scheduler re-runs the
+    other tasks it held."""
+    os._exit(75)
+
+
+class DaskPool:
+    """A ``distributed.Client`` seen as a pool: ``submit`` and futures whose ``result`` cannot wait forever.
+
+    The deadline of a task counts from when a worker started it (``_run_announced``'s event, timed by the
+    scheduler). A task past it is cancelled, so it is never run again, and its worker process is ended: a
+    thread cannot be stopped, and a task stuck in the worker would otherwise hold its slot for good."""
+
+    def __init__(
+        self,
+        address: str,
+        connect_timeout: float | None = None,
+        worker_wait: float | None = None,
+        deadline: float | None = None,
+    ):
         from distributed import Client  # imported here: local grading never pays for importing Dask
 
         # the module's values read at call time, so a test (or a patient caller) can change them
         connect_timeout = CONNECT_TIMEOUT_S if connect_timeout is None else connect_timeout
         self.worker_wait = worker_wait = WORKER_WAIT_S if worker_wait is None else worker_wait
-        self.address = address
+        self.address, self.deadline = address, deadline
         try:
             # set_as_default=False: this client must not capture dask computations elsewhere in the process
             self.client = Client(address, timeout=connect_timeout, set_as_default=False)
@@ -240,7 +270,7 @@ class DaskPool:
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> DaskJob:
         # pure=False: two identical notebooks are two runs (Dask would share one result under one key);
         # retries=0: a task that raises is the grader's bug, running it again would not help
-        return DaskJob(self.client.submit(fn, *args, pure=False, retries=0), self)
+        return DaskJob(self.client.submit(_run_announced, fn, *args, pure=False, retries=0), self)
 
     def check_workers(self) -> None:
         """Raise when the cluster has had no worker for ``worker_wait`` seconds: the batch must not hang."""
@@ -275,6 +305,27 @@ class DaskJob:
                 if self.future.done():  # finished meanwhile, or the task itself raised TimeoutError
                     return self.future.result()
             self._owner.check_workers()
+            self._stop_if_late()
+
+    def started(self) -> tuple[str, float] | None:
+        """(worker address, scheduler time) of the latest start of this task, once a worker has started it."""
+        events = self._owner.client.get_events(f"{START_TOPIC}-{self.future.key}")
+        return (events[-1][1]["worker"], events[-1][0]) if events else None
+
+    def _stop_if_late(self) -> None:
+        deadline = self._owner.deadline
+        started = self.started() if deadline is not None else None
+        if started is None:
+            return
+        now = self._owner.client.run_on_scheduler(time.time)  # the clock the start was timed by
+        if now - started[1] <= deadline:
+            return
+        self.future.cancel()
+        try:
+            self._owner.client.run(_end_this_worker, workers=[started[0]], wait=False)
+        except Exception as exc:  # noqa: BLE001 - the worker went by itself meanwhile
+            log.debug("ending the Dask worker %s: %s", started[0], exc)
+        raise TaskTimeout(f"it was still running after {deadline:g} s: its Dask worker was stopped")
 
 
 def _allowed_failures() -> int:

@@ -13,7 +13,7 @@ come from the gradebook and are the course's):
   function's ``__code__`` or ``__globals__``);
 - a monkeypatch: assigning to (or ``setattr`` on, or ``del`` of) an attribute of something imported
   (``json.dumps = ...``, ``torch.allclose = ...``, ``course.checks._finish = ...``): the one way left to forge
-  what the checks record, since the test cells reload the checks themselves (protect.py).
+  what the checks record, since the kernel guard puts the checks back before each test cell (protect.py).
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def _student_cells(nb: NotebookNode) -> list[tuple[str, NotebookNode]]:
 
 
 def flag(sub: Submission, forbidden: dict[str, list[str]]) -> Submission:
-    """Fill ``sub.flags`` from the restored notebook (run before protect adds the grader's own lines)."""
+    """Fill ``sub.flags`` from the restored notebook (run before withhold adds the grader's own lines)."""
     if sub.nb is None:
         return sub
     aliases = _aliases([c.source for c in sub.nb.cells if c.cell_type == "code"])

@@ -12,19 +12,22 @@ answer an item with the library function it asks students to write. An audit hoo
 What it does, in the order things happen:
 - at start: a seccomp filter no later code can remove (_confine: the keyrings, ptrace, new namespaces, ...);
   reads this kernel's key (a file the grader wrote into the kernel's io directory, deleted at once),
-  opens the check log for appending (a descriptor of its own: replacing the file later does not redirect it);
+  opens the check log for appending (a descriptor of its own: replacing the file later does not redirect it),
+  reads and compiles ``course/checks.py`` (_course_checks);
 - at the first compile of a notebook cell (before any student code ran): snapshots IPython's machinery (input,
   line and AST transformers, event callbacks, custom exception handlers, the shell's run/transform/traceback
   methods, the cell compiler), ``sys.displayhook`` / ``excepthook``, the import system's finders and the builtins;
-- at every later cell compile: compares them with the snapshot, checks that the lines protect.py adds still do
-  what they say (no global shadowing a builtin they call, the namespace's builtins, ``course.checks`` and
-  ``importlib`` the same objects, the record of the locked names changed only by a locked cell's record line),
-  writes a signed ``seal`` record, rewrites the
-  library functions the notebook forbids (``__grader_watch__``, from its ``autograder.forbidden`` metadata) whose
-  modules are imported by now, each with ``sys.audit("autograder.forbidden")`` as its first call (rewrite_file),
-  and, when the cell is a test cell (the grading form starts with ``__grader_item__ = "ITEM NAME..."``), watches
-  the item's ones until the next cell (a C function, or a module imported during the test, with a profile
-  function); a call the student's code led to is written as a signed ``forbidden`` record the moment it happens.
+- at every later cell compile: compares them with the snapshot and checks that the namespace's builtins and the
+  modules the checks are made of are still the same objects; keeps, out of the namespace's reach, the objects
+  the locked cell just run bound (its ``__grader_cell__ = "locked NAMES"`` line, withhold.py); writes a signed
+  ``seal`` record; rewrites the library functions the notebook forbids (``__grader_watch__``, from its
+  ``autograder.forbidden`` metadata) whose modules are imported by now, each with
+  ``sys.audit("autograder.forbidden")`` as its first call (rewrite_file); and, when the cell is a test cell (the
+  grading form starts with ``__grader_item__ = "ITEM NAME..."``), first puts back in the namespace what the
+  locked cells bound and the checks as the course wrote them, ``__withheld__`` included (put_back: nothing
+  looked up in the student's namespace or import system), then watches the item's forbidden functions until
+  the next cell (a C function, or a module imported during the test, with a profile function); a call the
+  student's code led to is written as a signed ``forbidden`` record the moment it happens.
   Only cells the kernel compiles itself carry markers: one compiled from inside another cell is the student's;
 - at the first difference, at a tracer installed (``sys.settrace``, or ``sys.setprofile`` by anyone but this
   guard and thread start-up), at the garbage collector's object lists (the way to this hook's key): it writes a
@@ -55,7 +58,30 @@ from types import CodeType, FrameType, FunctionType, MethodType
 __builtins__ = dict(vars(builtins))
 
 
-def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable from the student's namespace
+def _course_checks() -> tuple:
+    """``course/checks.py`` where the import system finds it (a path entry or an editable install's finder; the
+    ``course`` package itself is not imported), compiled, and the modules it imports; read when the kernel
+    starts, before any cell."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("course")
+    except (ImportError, ValueError):
+        spec = None
+    for package in list(getattr(spec, "submodule_search_locations", None) or []):
+        path = os.path.join(package, "checks.py")
+        if os.path.isfile(path):
+            with open(path, "rb") as fh:
+                source = fh.read()
+            tree = ast.parse(source, path)
+            imports = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+            imports |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
+            imports.discard("__future__")
+            return path, compile(tree, path, "exec", dont_inherit=True), ("course.checks", *sorted(imports))
+    return "", None, ("course.checks",)
+
+
+def _install(checks: tuple) -> None:  # noqa: C901 - one closure: nothing of it is reachable from the student's namespace
     from _hashlib import hmac_digest
 
     write, leave, audit, getframe = os.write, os._exit, sys.audit, sys._getframe
@@ -65,9 +91,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     locked_marker = re.compile(r"""__grader_cell__ = ['"]([^'"]*)['"]""")
     watch_marker = re.compile(r"""__grader_watch__ = ['"]([^'"]*)['"]""")
     end_marker = "__grader_end__"
-    record_name = "__grader_locked_names__"  # protect.py: what the locked cells bound, put back before each test
-    record_line = f"globals().setdefault({record_name!r}, "  # protect.record_line: how a locked cell adds to it
-    called_by_grader_lines = ("globals", "getattr", "__import__")  # the builtins protect.py's lines call
+    checks_file, checks_code, checks_imports = checks  # _course_checks: read and compiled before any student code
     kernel_managed = ("input", "raw_input")  # ipykernel rebinds these for every execution (stdin forwarding)
     shell_methods = (
         "run_cell", "run_cell_async", "_run_cell", "run_ast_nodes", "run_code", "transform_cell", "transform_ast",
@@ -89,7 +113,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
     state = {"seq": 0, "shell": None, "snapshot": None, "builtins": None, "own": False, "reported": set()}
     state["profiling"], state["watched"], state["library_dirs"], state["pending"] = False, (), (), ()
     state["namespace"], state["ns_builtins"], state["modules"] = None, None, {}
-    state["record"], state["after_locked"] = None, False
+    state["locked"], state["just_locked"] = {}, ()  # what the locked cells bound, out of the namespace's reach
     state["path"] = tuple(p.rstrip("/") for p in sys.path if p.startswith("/"))  # where an unimported name would be
     state["instructor_files"], state["instructor_names"], state["all_names"] = set(), set(), set()
     watch = [None, frozenset(), (), frozenset()]  # item, code objects, file prefixes, C functions
@@ -164,33 +188,52 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
         changed = [k for k, v in state["builtins"].items() if id(now_builtins.get(k)) != v and k not in kernel_managed]
         return f"builtins replaced ({', '.join(sorted(changed)[:5])})" if changed else ""
 
-    def record_now() -> tuple:
-        record = state["namespace"].get(record_name) if state["namespace"] is not None else None
-        return (id(record), tuple(sorted((k, id(v)) for k, v in record.items())) if type(record) is dict else ())
-
-    def grader_lines_turned() -> str:
-        """Why the lines protect.py adds to the grader's cells would not do what they say, or "": a global that
-        shadows a builtin they call, the namespace's builtins swapped, a module they reload swapped, or the record
-        of what the locked cells bound changed by any cell but a locked one."""
+    def grader_state_turned() -> str:
+        """Why what the grader puts back before each test cell would not be what it says, or "": the namespace's
+        builtins swapped, or a module the checks are made of swapped in ``sys.modules`` (each one as first seen
+        by this hook, at a compile: the modules already imported when the kernel started were seen before any
+        student code)."""
         ns = state["namespace"]
         if ns is None:
             return ""
-        shadowing = [n for n in called_by_grader_lines if n in ns]
-        if shadowing:
-            return f"a cell bound {shadowing[0]}, which the grader's own lines call"
         if ns.get("__builtins__") is not state["ns_builtins"]:
             return "a cell replaced the namespace's __builtins__"
-        for name in ("course.checks", "importlib"):
+        for name in checks_imports:
             module = sys.modules.get(name)
             seen = state["modules"].setdefault(name, module) if module is not None else state["modules"].get(name)
             if seen is not None and module is not seen:
                 return f"a cell replaced the module {name}"
-        now = record_now()
-        if state["after_locked"]:  # the locked cell just run added what it bound: the record from now on
-            state["record"] = now
-        elif now != state["record"]:
-            return "a cell changed the grader's record of what the locked cells bound"
         return ""
+
+    def keep_locked_names() -> None:
+        """Right after a locked cell ran (at the next compile, before any other cell runs): the objects it bound,
+        kept here, where no cell can reach them."""
+        ns = state["namespace"]
+        for name in state["just_locked"]:
+            if ns is not None and name in ns:
+                state["locked"][name] = ns[name]
+        state["just_locked"] = ()
+
+    def put_back() -> None:
+        """Before a test cell: the names the locked cells bound, as they bound them, and the checks as the course
+        wrote them (their file compiled when the kernel started, run again in the module's own namespace, as
+        ``importlib.reload`` would, but with nothing looked up in the student's namespace or import system).
+        Replaces protect.py's old prologue, which ran in the student's namespace and could be turned."""
+        ns = state["namespace"]
+        if ns is None:
+            return
+        ns.update(state["locked"])
+        if checks_code is None:
+            return
+        module = state["modules"].get("course.checks")
+        space = vars(module) if module is not None else {"__name__": "course.checks", "__file__": checks_file}
+        state["own"] = True
+        try:
+            exec(checks_code, space)  # noqa: S102 - the course's own file, compiled before any student code
+        finally:
+            state["own"] = False
+        ns.update({k: space[k] for k in space.get("__all__", ()) if k in ns and k in space})
+        ns["__withheld__"] = space.get("WITHHELD")  # withhold.py: the expected side left out
 
     def rewrite_file(path: str) -> dict | None:
         """The library file's code objects compiled again with one call first in every function body, the call
@@ -506,9 +549,8 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
                 n for n in names.group(1).split() if n.replace(".", "").replace("_", "").isalnum()
             )
         on_any_cell(text, trusted)
-        # a locked cell ends with protect.py's record line (the text no student's cell can hold: the grader
-        # renames its prefix there); what it added is seen at the next compile
-        state["after_locked"] = trusted and record_line in text
+        if found is not None:  # what it binds is kept at the next compile, once it has run
+            state["just_locked"] = tuple(found.group(1).split()[1:])
 
     def rewrite_all() -> None:
         """Every forbidden function of the notebook rewritten as soon as its module is imported, at the next
@@ -527,7 +569,7 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
             state["shell"] = shell
             state["namespace"] = getattr(shell, "user_ns", None)  # the dict itself, before a cell could swap it
             state["ns_builtins"] = state["namespace"].get("__builtins__") if state["namespace"] is not None else None
-            state["record"] = record_now()
+            state["modules"] = {n: sys.modules[n] for n in checks_imports if n in sys.modules}
             state["library_dirs"] = library_dirs()
             state["snapshot"] = snapshot(shell)
             state["builtins"] = {k: id(v) for k, v in vars(builtins).items()}
@@ -535,9 +577,10 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
 
             thread_start.append(sys.modules["threading"].Thread._bootstrap_inner.__code__)
         else:
-            why = differences(state["snapshot"], snapshot(state["shell"])) or grader_lines_turned()
+            why = differences(state["snapshot"], snapshot(state["shell"])) or grader_state_turned()
             if why:
                 tamper(f"a cell changed how later cells are compiled or run: {why}")
+            keep_locked_names()
             if (
                 (state["profiling"] and getprofile() is not profiler)
                 or profiler.__defaults__[0] is not watch
@@ -546,6 +589,9 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
                 tamper("a cell changed the grader's watch of the forbidden functions")
         emit("end" if trusted and text.lstrip().startswith(end_marker) else "seal")
         if trusted:
+            if item_marker.search(text) is not None:
+                set_profile(None)  # the previous item's watch ends before the grader's own work
+                put_back()
             rewrite_all()
             watch_item(text)
 
@@ -577,7 +623,9 @@ def _install() -> None:  # noqa: C901 - one closure: nothing of it is reachable 
             if name not in state["reported"]:
                 state["reported"].add(name)
                 emit(f"forbidden {watched[0]} {name}")
-        elif event == "import" and state["pending"] and state["watched"][0] is not None and not state["profiling"]:
+        elif event == "import" and not state["own"] and state["pending"] and not state["profiling"]:
+            if state["watched"][0] is None:
+                return
             module = str(args[0]) if args else ""
             if any(n == module or n.startswith(module + ".") or module.startswith(n + ".") for n in state["pending"]):
                 set_profile(profiler)  # a forbidden module imported during its test: watched from now on
@@ -657,8 +705,8 @@ def _confine() -> None:
 
 _confine()
 del _confine
-_install()
-del _install
+_install(_course_checks())
+del _install, _course_checks
 import runpy  # noqa: E402  (after the hook: nothing before it runs student code)
 
 sys.argv[0] = "ipykernel_launcher"

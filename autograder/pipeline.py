@@ -1,4 +1,4 @@
-"""Runs the stages over a batch: collect -> readable -> restore -> [trim] -> protect -> flag -> execute -> score
+"""Runs the stages over a batch: collect -> readable -> restore -> flag -> [trim] -> withhold -> execute -> score
 (with the outside re-check, verify.py) -> diagnose (known bugs, diagnosis.py) -> feedback.
 
 Restore and score touch the gradebook, so they run in this process one submission at a time (SQLite has one
@@ -26,7 +26,6 @@ from autograder import (
     executors,
     feedback,
     flags,
-    protect,
     readable,
     reference,
     restore,
@@ -37,6 +36,7 @@ from autograder import (
 )
 from autograder.batch_log import BatchLog
 from autograder.course_dir import REPO_ROOT, CourseDir
+from autograder.engine import guard_on
 from autograder.execute import ExecResult, Limits, cores, execute, prepare_worker
 from autograder.gradebook import NotebookCells
 from autograder.release import ensure_in_gradebook
@@ -119,8 +119,7 @@ def _prepare(sub: Submission, options: GradeOptions, forbidden: dict[str, list[s
     if options.graded_only:
         _guard("trim", trim.drop_ungraded_tail, sub)
     if forbidden is not None:
-        _guard("withhold", lambda s: withhold.withhold_expected(s, forbidden), sub)
-    _guard("protect", protect.protect_locked_names, sub)
+        _guard("withhold", lambda s: withhold.withhold_expected(s, forbidden, guard_on()), sub)
     _guard("end", withhold.mark_end, sub)
 
 

@@ -1,18 +1,15 @@
-"""Stage between restore and execute: a student's cell cannot replace what the test cells call.
+"""What the instructor's locked cells bind, so that a student's cell cannot replace what the test cells call.
 
 Student code and tests share one kernel, so one line in a solution cell (``check_close = lambda *a, **k: None``)
-would otherwise pass every test after it. Here each locked setup cell (imports, helpers, data: restored from the
-gradebook) ends by recording the objects it bound, and each test cell starts by binding those names again and
-by reloading ``course.checks`` from its (read-only) file, rebinding the check functions to the fresh ones. So
-redefining a check or a helper, patching ``course.checks`` or its internals (``_finish``, ``compare``) or a
-check's ``__code__``, changes nothing. This stage is not the defence against deliberate sabotage of the kernel
-itself (patching torch, json or IPython, deleting the record): the outside re-check (verify.py) and the static
-flags (flags.py) are.
-
-The record lives in the kernel's globals under ``RECORD``; the lines added are marked ``# grader:`` in the
-autograded notebook. The kernel guard (kernel_guard.py) keeps them honest: a cell other than a locked one that
-changes the record, a global that shadows a builtin these lines call (``globals``, ``getattr``, ``__import__``),
-or ``course.checks`` / ``importlib`` swapped in ``sys.modules`` is tampering.
+would otherwise pass every test after it. The grading form marks each locked setup cell (imports, helpers, data:
+restored from the gradebook) with the names it binds (withhold.py's ``__grader_cell__ = "locked NAMES"`` line);
+the kernel guard (kernel_guard.py) keeps those objects, right after the cell ran and out of the namespace's
+reach, and before each test cell puts them back together with the checks as the course wrote them (the file
+compiled when the kernel started). So redefining a check or a helper, patching ``course.checks`` or its
+internals (``_finish``, ``compare``) or a check's ``__code__``, changes nothing, and nothing of this runs in the
+student's namespace, where a shadowed ``getattr`` or a record edited by a cell could turn it (the old prologue
+here did). Deliberate sabotage of the kernel itself (IPython's machinery, tracers, swapped modules) is the
+guard's to make evident; the points are decided outside the kernel (verify.py).
 """
 
 from __future__ import annotations
@@ -23,16 +20,6 @@ from nbformat import NotebookNode
 
 from autograder import cell_code
 from autograder.markup import is_autograded_test, is_solution, nbgrader_meta
-from autograder.submission import Submission
-
-RECORD = "__grader_locked_names__"
-REBIND = (
-    f"globals().update(globals().get({RECORD!r}, {{}}))  # grader: the names locked cells bound\n"
-    "__grader_checks__ = __import__('importlib').reload(__import__('sys').modules['course.checks'])  # grader\n"
-    "globals().update({k: getattr(__grader_checks__, k) for k in __grader_checks__.__all__ if k in globals()})"
-    "  # grader: the checks as the course wrote them\n"
-    "__withheld__ = __grader_checks__.WITHHELD  # grader: the expected side is left out (withhold.py)"
-)
 
 
 def _bound_names(statements: list[ast.stmt]) -> set[str]:
@@ -79,23 +66,3 @@ def is_locked_setup(cell: NotebookNode) -> bool:
         and not is_autograded_test(cell)
         and "parameters" not in cell.get("metadata", {}).get("tags", [])
     )
-
-
-def record_line(names: set[str]) -> str:
-    return (
-        f"globals().setdefault({RECORD!r}, {{}}).update("
-        f"(k, globals()[k]) for k in {sorted(names)!r} if k in globals())  # grader: remember what this cell bound"
-    )
-
-
-def protect_locked_names(sub: Submission) -> Submission:
-    if not sub.ok or sub.nb is None:
-        return sub
-    for cell in sub.nb.cells:
-        if is_locked_setup(cell) and not cell.source.startswith("%%"):  # a cell magic's body is not Python
-            names = bound_names(cell.source)
-            if names:
-                cell.source = f"{cell.source}\n{record_line(names)}"
-        elif is_autograded_test(cell) and not cell.source.startswith("%%"):  # a cell magic must stay first
-            cell.source = f"{REBIND}\n{cell.source}"
-    return sub

@@ -1,7 +1,7 @@
 """The reference run: the check records each test cell writes when the reference solution runs.
 
 verify.py compares every student's records with these. They are made by running the reference (the source
-notebook with nbgrader's markers removed, hidden tests in) through the same trim, protect and execute stages as a
+notebook with nbgrader's markers removed, hidden tests in) through the same trim and execute stages as a
 student, in the same sandbox, once per assignment version and grading setup, and kept under
 ``.work/reference/<assignment>/<key>.json``. The key covers what the records depend on: the source notebooks, the
 ``course`` package, the injected parameters (seed, device, FAST), the device "auto" resolves to on this machine

@@ -15,7 +15,7 @@ Inside (what a student's code sees):
   student's; not with CUDA, which reserves far more), processes, file size, open files, no core dumps.
 
 The uid: when the grader runs as root, bubblewrap runs privileged (it must read a Python that may live under
-``/root``) and ``setpriv`` inside drops to a uid of this worker's own (no capabilities, no-new-privs), so the
+``/root``) and ``setpriv`` inside drops to a uid of this kernel's own (no capabilities, no-new-privs), so the
 kernel is no process of root's and the process limit counts only that kernel; ``USER``/``LOGNAME`` stand in for
 the passwd entry it lacks. Otherwise bubblewrap makes a user namespace mapping the grader's uid to 65534, and
 nested user namespaces are refused.
@@ -117,10 +117,29 @@ def require_bubblewrap() -> None:
         )
 
 
-def _uid_for_this_worker() -> int:
-    """A uid no other live kernel has: pids are unique among running processes (200000-299999, no passwd entry
-    needed). Used only when the grader is root; otherwise the user namespace does the same job."""
-    return 200_000 + os.getpid() % 100_000
+KERNEL_UIDS = range(1 << 20, 1 << 30)  # a kernel's uid, when the grader is root: no passwd entry needed
+
+
+def _uid_of_its_own() -> int:
+    """A uid for one kernel: drawn at random from ``KERNEL_UIDS`` and held by no live process, so no two kernels
+    share one (not even two kernels of one worker, one after the other: nothing one leaves under its uid, such as
+    a process or a System V object, can be reached by the next under the same uid, and the process limit counts
+    one kernel). Used only when the grader is root; otherwise each kernel has its own user namespace.
+
+    Why at random and not a counter: workers, fork servers and graders of other courses on the machine draw
+    without talking to each other; among 2^30 uids and a few hundred live kernels a clash is negligible, and
+    the uids of live processes are skipped."""
+    taken = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                taken.add(entry.stat().st_uid)
+            except OSError:
+                continue
+    while True:
+        uid = KERNEL_UIDS.start + secrets.randbelow(len(KERNEL_UIDS))
+        if uid not in taken:
+            return uid
 
 
 class Box:
@@ -133,7 +152,7 @@ class Box:
         self.root = Path(tempfile.mkdtemp(prefix=f"ag-{os.getpid()}-" if parent is None else "k", dir=parent))
         self.io = self.root / "io"
         self.io.mkdir()
-        self.uid = _uid_for_this_worker() if os.geteuid() == 0 else None
+        self.uid = _uid_of_its_own() if os.geteuid() == 0 else None
         if self.uid is not None:
             os.chown(self.io, self.uid, self.uid)
         self.check_log = self.io / "checks.jsonl"
@@ -258,7 +277,7 @@ class Box:
         """``command`` (the kernel's) as it runs in the sandbox, with exactly ``env`` as its environment.
 
         As root, bubblewrap runs privileged (it can read the Python under ``/root``) and ``setpriv`` inside drops
-        to this worker's own uid with no capabilities and no way to regain any. Otherwise bubblewrap makes a user
+        to this kernel's own uid with no capabilities and no way to regain any. Otherwise bubblewrap makes a user
         namespace and maps the grader's uid to 65534.
 
         ``forkserver``: the fork server's sandbox instead (root only): the same view of the system, this box's

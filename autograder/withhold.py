@@ -140,9 +140,16 @@ def forbidden_by_item(forbidden: dict[str, list[str]]) -> dict[str, list[str]]:
     return {gid.removesuffix("_impl"): names for gid, names in forbidden.items()}
 
 
-def withhold_expected(sub: Submission, forbidden: dict[str, list[str]] | None = None) -> Submission:
+UNGUARDED = "from course.checks import WITHHELD as __withheld__  # grader: no kernel guard to bind it (benchmark)"
+
+
+def withhold_expected(
+    sub: Submission, forbidden: dict[str, list[str]] | None = None, guarded: bool = True
+) -> Submission:
     """The grading form of the instructor's cells; each test cell starts by naming its item and the functions the
-    item forbids (``forbidden``: ``{item: dotted names}``) for the kernel guard."""
+    item forbids (``forbidden``: ``{item: dotted names}``) for the kernel guard, which binds ``__withheld__``
+    (and puts back the locked cells' names) before the cell runs. ``guarded=False`` only where the kernel runs
+    without the guard (scripts/benchmark.py --guard-cost): a line binds ``__withheld__`` instead."""
     if not sub.ok or sub.nb is None:
         return sub
     ours = {id(c) for c in instructor_cells(sub.nb)}
@@ -162,7 +169,8 @@ def withhold_expected(sub: Submission, forbidden: dict[str, list[str]] | None = 
         if is_autograded_test(cell):
             item = item_of(grade_id(cell) or "")
             names = [n for n in (forbidden or {}).get(item, []) if _dotted(n)]
-            cell.source = f"{watch_line}{item_line(item, names)}\n{cell.source}"
+            prologue = "" if guarded else f"{UNGUARDED}\n"
+            cell.source = f"{watch_line}{item_line(item, names)}\n{prologue}{cell.source}"
     return sub
 
 

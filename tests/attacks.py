@@ -323,21 +323,54 @@ ATTACKS = [
         ),
         score=1.0,
     ),
-    # -- turn the grader's own lines (protect.py's prologue of each test cell): the kernel guard stops each one
-    Attack(
-        "shadows-getattr-for-the-prologue",
+    # -- turn what the grader puts back before each test cell (the kernel guard does it, from its own references)
+    Attack(  # the old prologue looked these up in the student's namespace; nothing the guard does reads them
+        "shadows-the-builtins-a-prologue-would-call",
         "add_subtracts",
         "import builtins\n"
         "def getattr(obj, name, *default):\n"
         "    if name.startswith('check'):\n        return lambda *a, **k: None\n"
-        "    return builtins.getattr(obj, name, *default)",
+        "    return builtins.getattr(obj, name, *default)\n"
+        "def globals():\n    return {{}}\n"
+        "__import__ = lambda *a, **k: None",
+        1.0,
+    ),
+    Attack(  # no records for the checks rebound: scored as without the attack only if the guard put them back
+        "rebinds-the-locked-names",
+        "add_subtracts",
+        "check_close = check_equal = lambda *a, **k: None",
+        1.0,
+    ),
+    Attack(  # add_subtracts(5.0, 2.0) == 3.0: the visible point, unless the guard put ONE back
+        "rebinds-a-value-a-locked-cell-bound",
+        "add_subtracts",
+        "ONE = 5.0",
+        1.0,
+    ),
+    Attack(
+        "rebinds-the-checks-in-the-module-namespace",
+        "add_subtracts",
+        "import course.checks as cc\n"
+        "vars(cc).update(check_close=lambda *a, **k: None, check_equal=lambda *a, **k: None, _emit=print)",
+        1.0,
+    ),
+    Attack(
+        "swaps-numpy-under-the-checks",
+        "add_subtracts",
+        "import sys, types\nsys.modules['num' + 'py'] = types.ModuleType('numpy')",
         states=("tampering suspected",),
         tags={"turns-the-grader"},
     ),
     Attack(
-        "edits-the-record-of-locked-names",
+        "finder-first-serves-fake-checks",
         "add_subtracts",
-        "globals()['__gra' + 'der_locked_names__'].clear()",
+        "import sys, types\n"
+        "class Finder:\n"
+        "    @staticmethod\n"
+        "    def find_spec(name, path=None, target=None):\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Finder)\n"
+        "sys.modules.pop('course.' + 'checks')",
         states=("tampering suspected",),
         tags={"turns-the-grader"},
     ),

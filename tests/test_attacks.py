@@ -20,7 +20,7 @@ from tiny_course import ASSIGNMENT
 from autograder import sample_class
 from autograder.execute import Limits
 from autograder.pipeline import GradeOptions, grade_batch
-from autograder.sandbox import SandboxLimits
+from autograder.sandbox import KERNEL_UIDS, SandboxLimits
 from autograder.submission import State
 
 OPTIONS = GradeOptions(
@@ -72,7 +72,7 @@ def _outputs(course, student: str) -> str:
 
 
 def _sandbox_processes() -> list[str]:
-    """Processes still running as a sandbox uid (200000-299999, see sandbox.py)."""
+    """Processes still running as a kernel's uid (sandbox.KERNEL_UIDS)."""
     left = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -80,7 +80,7 @@ def _sandbox_processes() -> list[str]:
                 uid = os.stat(entry.path).st_uid
             except OSError:
                 continue
-            if 200_000 <= uid < 300_000:
+            if uid in KERNEL_UIDS:
                 left.append(entry.name)
     return left
 

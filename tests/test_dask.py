@@ -72,12 +72,12 @@ class Cluster:
         self.procs[name] = proc
         return proc
 
-    def add_worker(self, name: str) -> None:
-        # no nanny: the worker is this process, so SIGKILL is a worker dying, not one being restarted
+    def add_worker(self, name: str, nanny: bool = False) -> None:
+        # no nanny by default: the worker is this process, so SIGKILL is a worker dying, not one being restarted
         self._start(
             name,
-            ["worker", "--name", name, "--nworkers", "1", "--nthreads", "1", "--no-nanny", "--no-dashboard"]
-            + ["--death-timeout", "60"],  # a worker whose scheduler is gone (a crashed test) goes too
+            ["worker", "--name", name, "--nworkers", "1", "--nthreads", "1", "--nanny" if nanny else "--no-nanny"]
+            + ["--no-dashboard", "--death-timeout", "60"],  # a worker whose scheduler is gone (a crashed test) goes
         )
 
     def log(self, name: str) -> str:
@@ -220,3 +220,24 @@ def test_a_worker_killed_mid_batch_costs_no_result(cluster, tiny):
     assert len(killed) == 1 and killed[0][1] >= 1  # a worker died with a notebook in flight
     got = {s.student: (s.score, s.state, s.reason) for s in subs}
     assert got == {name: (points, State.GRADED, "") for name, points in GRADED.items()}
+
+
+def test_a_task_past_its_deadline_is_stopped_and_its_worker_replaced(tmp_path):
+    """A task stuck in the worker (not in a kernel, whose own limits would end it) cannot hold the batch: past its
+    deadline its result is TaskTimeout and its worker process ends; the nanny starts a fresh one that takes the
+    next task. Its own cluster: the worker here is restarted, the module's workers are not."""
+    running = Cluster(tmp_path)
+    try:
+        running.add_worker("nannied", nanny=True)
+        pool = executors.DaskPool(running.address, deadline=3)
+        try:
+            began = time.monotonic()
+            with pytest.raises(executors.TaskTimeout, match="after 3 s"):
+                pool.submit(time.sleep, 600).result()
+            assert time.monotonic() - began < 60
+            assert pool.submit(sum, [1, 2]).result() == 3
+            assert "exited with status 75" in running.log("nannied")  # _end_this_worker's, not a crash
+        finally:
+            pool.close()
+    finally:
+        running.stop()

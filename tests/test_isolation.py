@@ -2,14 +2,16 @@
 
 Two submissions graded by one worker, one after the other: the first plants something everywhere a sandboxed
 kernel could reach (files in its home, /tmp and /dev/shm, a key in the user keyring, SysV shared memory and a
-message queue, a listening abstract Unix socket, a background process); the second looks for each before
-planting its own, and then checks it can see its own plants (so the search itself is shown to work wherever the
-sandbox lets a kernel plant at all). Both modes: kernels forked by the worker's fork server and cold ones.
+message queue, a listening abstract Unix socket, a background process); the second, under another uid, looks
+for each before planting its own, and then checks it can see its own plants (so the search itself is shown to
+work wherever the sandbox lets a kernel plant at all). Both modes: kernels forked by the worker's fork server
+and cold ones.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -82,6 +84,7 @@ def plant():
         pass
     return planted
 
+print("UID " + json.dumps([os.getuid()]))
 print("FOUND " + json.dumps(look()))
 print("PLANTED " + json.dumps(plant()))
 print("SELF " + json.dumps(look()))
@@ -112,6 +115,8 @@ def test_nothing_one_kernel_plants_reaches_the_next(tmp_path, mode):
     subs = {s.student: s for s in grade_batch(course, ASSIGNMENT, course.submitted, options)}
     first, second = _said(course, "a-first"), _said(course, "b-second")
     assert first["FOUND"] == [] and second["FOUND"] == [], (first, second)
+    if os.geteuid() == 0:  # each kernel its own uid (otherwise each its own user namespace)
+        assert first["UID"] != second["UID"], (first, second)
     # the search works: each kernel sees what it planted itself (the sandbox refuses the keyring outright)
     # (a process just started may not show its command line yet: not required)
     assert set(second["PLANTED"]) >= set(second["SELF"]) >= {"tmp", "home", "sysv shm", "abstract socket"}, second

@@ -216,14 +216,14 @@ print(json.dumps(seen))
 """
 
 
-def _leave_behind(server: ForkServer) -> tuple[dict, str]:
-    """What a forked kernel found of the one before it (LEAVE_BEHIND's output), and its box's name."""
+def _leave_behind(server: ForkServer) -> tuple[dict, str, int | None]:
+    """What a forked kernel found of the one before it (LEAVE_BEHIND's output), its box's name and its uid."""
     box = Box(SPEC, parent=server.spool)
     try:
         env = box.env({"COURSE_CHECK_LOG": str(box.check_log)})
         out, err = _forked_run(server, box, [sys.executable, "-c", LEAVE_BEHIND], env)
         assert out, err
-        return json.loads(out.splitlines()[-1]), box.root.name
+        return json.loads(out.splitlines()[-1]), box.root.name, box.uid
     finally:
         box.cleanup()
 
@@ -232,11 +232,13 @@ def test_a_forked_kernel_gets_nothing_of_the_one_before(server):
     """Files on its tmpfs, a System V shared memory segment, a process left running, the server's spool: none
     reaches the next kernel forked."""
     nothing = {"/tmp/left": False, "/home/student/left": False, "sysv shm": False}
+    uids = set()
     for _ in range(2):
-        seen, name = _leave_behind(server)
+        seen, name, uid = _leave_behind(server)
         assert seen == {**nothing, "spool": [name]}  # and of the spool only its own box
-    uid = server.box.uid  # every kernel of this process's server runs as this uid
-    survivors = [p for p in os.listdir("/proc") if p.isdigit() and _uid_of(p) == uid and int(p) != os.getpid()]
+        uids.add(uid)
+    assert len(uids) == 2 and server.box.uid not in uids  # each kernel its own uid, none the server's
+    survivors = [p for p in os.listdir("/proc") if p.isdigit() and _uid_of(p) in uids and int(p) != os.getpid()]
     assert survivors == []  # the background process died with its kernel's pid namespace
 
 

@@ -7,7 +7,7 @@ import nbformat
 from nbformat import v4
 from tiny_course import ASSIGNMENT
 
-from autograder import feedback, markup, mutants, protect, readable, restore, score, trim
+from autograder import feedback, markup, mutants, protect, readable, restore, score, trim, withhold
 from autograder.release import leaks
 from autograder.submission import ItemResult, State, Submission
 
@@ -234,13 +234,20 @@ def test_bound_names_are_the_top_level_bindings():
     assert protect.bound_names("def broken(:") == set()
 
 
-def test_protect_records_locked_names_and_rebinds_them_in_each_test_cell(tiny):
+def test_the_grading_form_names_what_each_locked_cell_binds_for_the_kernel_guard(tiny):
+    """The guard keeps what a locked cell bound (by the names on its marker line) and puts it back before each test
+    cell; without the guard (benchmark only) a line in each test cell binds ``__withheld__`` instead."""
     nb = restore.restore(_sub(tiny, _released(tiny)), tiny.config(), tiny.db_url).nb
     before = {markup.grade_id(c): c.source for c in nb.cells}
-    sub = protect.protect_locked_names(_sub(tiny, nb))
-    after = {markup.grade_id(c): c.source for c in sub.nb.cells}
-    assert after["setup"] == before["setup"] + "\n" + protect.record_line({"check_close", "check_equal"})
-    for test in ("add__visible", "add__hidden", "twice__visible"):
-        assert after[test] == protect.REBIND + "\n" + before[test]
+    guarded = withhold.withhold_expected(_sub(tiny, copy.deepcopy(nb)), {}).nb
+    after = {markup.grade_id(c): c.source for c in guarded.cells}
+    marker = after["setup"].splitlines()[0]
+    assert marker.startswith(f"{withhold.CELL_MARK} = 'locked ONE check_close check_equal'"), marker
+    unguarded = withhold.withhold_expected(_sub(tiny, copy.deepcopy(nb)), {}, guarded=False).nb
+    tests = ("add__visible", "add__hidden", "twice__visible")
+    for cell in unguarded.cells:
+        gid = markup.grade_id(cell)
+        assert (withhold.UNGUARDED in cell.source) == (gid in tests), gid
+        assert withhold.UNGUARDED not in after[gid]
     for untouched in ("parameters", "add_impl", "twice_impl"):  # papermill overrides parameters after them
         assert after[untouched] == before[untouched]

@@ -38,12 +38,12 @@ def tiny_notebook() -> nbformat.NotebookNode:
     cells = [
         v4.new_markdown_cell("# Tiny\nAdd two numbers."),
         params,
-        code("from course.checks import check_close, check_equal", "setup", locked=True),
+        code("from course.checks import check_close, check_equal\nONE = 1.0  # read by a test", "setup", locked=True),
         code(
             "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", "add_impl", solution=True
         ),
         code(
-            'check_close("add/small", add(1.0, 2.0), 3.0, case="1+2")',
+            'check_close("add/small", add(ONE, 2.0), 3.0, case="1+2")',
             "add__visible",
             grade=True,
             locked=True,
