@@ -189,7 +189,8 @@ def train_model(opt_class, make_groups, steps, *, seed=0, defaults=None, resume_
     over both; each step: opt.zero_grad(set_to_none=False), loss.backward() for each model, opt.step().
     resume_at: just before that step the optimizer is rebuilt and restored from opt.state_dict() (a checkpoint).
     Returns, per step, the parameters (copies, with their names), whether every .grad still holds what backward
-    left there, and whether every parameter still lives in its original storage (updated in place)."""
+    left there, whether every parameter still lives in its original storage (updated in place), and whether every
+    state tensor of the shape of its parameter has the parameter's dtype and device."""
     models = [make_model(seed, torch.float64), make_model(seed + 1, torch.float32)]
     names = [f"{dt} model {n}" for dt, m in zip(("float64", "float32"), models) for n, _ in m.named_parameters()]
     params = [p for m in models for p in m.parameters()]
@@ -218,13 +219,16 @@ def train_model(opt_class, make_groups, steps, *, seed=0, defaults=None, resume_
                              or (g is not None and p.grad is not None and torch.equal(g, p.grad))
                              for g, p in zip(grads, params)),
             "same_storage": [p.data_ptr() for p in params] == storage,
+            "state_like_param": all(v.dtype == p.dtype and v.device == p.device
+                                    for p in params for v in opt.state.get(p, {}).values()
+                                    if isinstance(v, torch.Tensor) and v.shape == p.shape),
         })
     return out
 
 
 def compare_training(check_id, mine, ref, label, *, hint=""):
     """Step by step: every parameter (float64 to rtol 1e-9, float32 to rtol 1e-4), then that step() left p.grad
-    as backward made it, then that every parameter was updated in place."""
+    as backward made it, that every parameter was updated in place and that its state has its dtype and device."""
     item = check_id.split("/")[0]
     check_equal(check_id + "/steps", len(mine), len(ref), case=label)
     for t, a in enumerate(mine, start=1):
@@ -239,6 +243,10 @@ def compare_training(check_id, mine, ref, label, *, hint=""):
         check_true(item + "/in_place", a["same_storage"],
                    "a parameter no longer lives in its storage: update p in place",
                    case=f"{label}, step {t}", hint="p.add_(...), p.mul_(...), p.addcdiv_(...); never p.data = ...")
+        check_true(item + "/state_dtype", a["state_like_param"],
+                   "a state tensor has another dtype or device than its parameter (a float32 model got float64 "
+                   "state, say)", case=f"{label}, step {t}",
+                   hint="create the state with torch.zeros_like(p): the parameter's dtype and device, as torch does")
 
 
 # %% [markdown] id="cell-005"
@@ -567,8 +575,9 @@ compare_training("rmsprop/model", train_model(MyRMSprop, groups, 4, seed=9, defa
 #   long as $(1-\rho)g_1^2\gg\epsilon$); the steps then grow as $u$ fills up.
 # * The paper has no learning rate; torch multiplies the step by `lr` (default 1.0), and $u$ averages the
 #   *unscaled* $\Delta_t$, so `lr` never feeds back into the numerator.
-# * As before: parameters whose `.grad` is `None` are skipped (state untouched), state lives in `self.state[p]`,
-#   `p` is updated in place and `p.grad` is only read.
+# * As before: parameters whose `.grad` is `None` are skipped (state untouched), state lives in `self.state[p]`
+#   in the parameter's dtype and device (`torch.zeros_like(p)`: a float32 model gets float32 averages, not
+#   float64 ones), `p` is updated in place and `p.grad` is only read.
 
 # %% autograder={"forbidden": ["torch.optim.Adadelta", "torch.optim.adadelta"]} nbgrader={"grade": false, "grade_id": "adadelta_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="adadelta-impl"
 class MyAdadelta(Optimizer):

@@ -68,8 +68,8 @@ print(f"torch {torch.__version__}, device {device}, FAST={FAST}")
 # a standard deviation off by a few percent fails. `compare_uniform_range` checks that all samples lie in
 # $[-b, b]$ and that the largest $|w|$ of $n$ samples is within $(20/n)\,b$ of $b$ (the chance that $n$ uniform
 # samples all stay below $(1-20/n)\,b$ is $(1-20/n)^n < e^{-20}$). `check_in_place`, `check_generator` and
-# `check_fills_view` check the conventions of section 4 (in place, same object, only `generator` draws, a view
-# is written through). `torch_fans` and `torch_gain` are torch's own
+# `check_fills_view` check the conventions of section 4 (in place, same object, only `generator` draws, `None`
+# draws from the global generator, a view is written through). `torch_fans` and `torch_gain` are torch's own
 # functions: use them in the items after `fan` and `gain`. Read it, you do not need to change it.
 
 # %% nbgrader={"grade": false, "grade_id": "helpers", "locked": true, "schema_version": 3, "solution": false, "task": false} id="helpers"
@@ -112,7 +112,8 @@ def check_in_place(check_id, init_fn, shape, case, **kwargs):
 
 
 def check_generator(check_id, init_fn, shape, case, **kwargs):
-    """init_fn draws only from `generator`: the same seed gives the same values, the global RNG is left untouched."""
+    """init_fn draws only from `generator`: the same seed gives the same values, the global RNG is left untouched,
+    two calls with one generator continue its sequence; with generator=None it draws from the global generator."""
     state = torch.get_rng_state()
     first = init_fn(torch.zeros(shape), generator=make_generator(2024), **kwargs)
     second = init_fn(torch.zeros(shape), generator=make_generator(2024), **kwargs)
@@ -122,6 +123,19 @@ def check_generator(check_id, init_fn, shape, case, **kwargs):
                hint="draw every random number from `generator`")
     check_true(check_id + "/global_rng", untouched, "the global random state changed although a generator was given",
                case=case, hint="pass generator=generator to every call that draws random numbers")
+    gen = make_generator(2026)
+    first = init_fn(torch.zeros(shape), generator=gen, **kwargs)
+    check_true(check_id + "/continues", not torch.equal(first, init_fn(torch.zeros(shape), generator=gen, **kwargs)),
+               "two calls with one generator gave the same values", case=case,
+               hint="draw from the generator you are given, not from a copy re-seeded with its seed")
+    draws = []
+    for seed in (2027, 2027, 2028):
+        seed_everything(seed)
+        draws.append(init_fn(torch.zeros(shape), **kwargs))
+    check_true(check_id + "/global_when_none", torch.equal(draws[0], draws[1]) and not torch.equal(draws[0], draws[2]),
+               "with generator=None the values do not follow torch's global generator (seed_everything)", case=case,
+               hint="pass generator=None on to the drawing call; a fresh torch.Generator() has the same seed in "
+                    "every run")
 
 
 def check_fills_view(check_id, init_fn, case, **kwargs):
@@ -308,7 +322,10 @@ for name, param in [("linear", None), ("sigmoid", None), ("conv2d", None), ("con
 # rows of a weight matrix), and the values must land there, so write with in-place operations (`uniform_`,
 # `normal_`, `copy_`, `mul_`); never rebind `tensor.data` to a new tensor. *From `generator`* means from it
 # only: given a generator, the same seed gives the same values and the global random state
-# (`torch.get_rng_state()`) is left untouched.
+# (`torch.get_rng_state()`) is left untouched; and from it itself, not from a copy re-seeded with its seed, so two
+# calls with one generator continue its sequence. `None` means torch's global generator (pass it on:
+# `uniform_(a, b, generator=None)` draws from it, so `seed_everything` fixes the values), not a fresh
+# `torch.Generator()`, whose default seed is the same in every run.
 
 # %% autograder={"forbidden": ["torch.nn.init.xavier_uniform_", "torch.nn.init.xavier_normal_", "torch.nn.init.xavier_uniform", "torch.nn.init.xavier_normal"]} nbgrader={"grade": false, "grade_id": "xavier_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="xavier-impl"
 def xavier_uniform_(tensor, gain=1.0, generator=None):
@@ -729,6 +746,16 @@ for k, scheme in enumerate(["xavier", "kaiming", "orthogonal"]):
                hint="pass generator=generator to every nn.init call")
     check_true("init_model/same_seed", all(bool(torch.equal(p, q)) for p, q in zip(a.parameters(), b.parameters())),
                "two calls with generators of the same seed gave different models", case=f"scheme={scheme!r}")
+    # generator=None: torch's global generator, so seed_everything fixes the model (and another seed changes it)
+    nets = [build(Net) for _ in range(3)]
+    for net, seed in zip(nets, (50 + k, 50 + k, 60 + k)):
+        seed_everything(seed)
+        init_model(net, scheme)
+    same, other = ([bool(torch.equal(p, q)) for p, q in zip(nets[0].parameters(), n.parameters())] for n in nets[1:])
+    check_true("init_model/global_when_none", all(same) and not all(other),
+               "with generator=None the model does not follow torch's global generator (seed_everything)",
+               case=f"scheme={scheme!r}", hint="pass generator=None on to every nn.init call; a fresh torch.Generator() "
+                                              "has the same seed in every run")
 # a float64 model with Conv3d, BatchNorm3d and a LayerNorm without parameters
 net = build(lambda: nn.Sequential(nn.Conv3d(4, 16, 3), nn.BatchNorm3d(16), nn.ReLU(), nn.Flatten(), nn.Linear(16, 6),
                                   nn.LayerNorm(6, elementwise_affine=False))).double()

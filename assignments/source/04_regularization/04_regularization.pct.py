@@ -969,11 +969,14 @@ check_close("smoothing/train_grad", a.grad, b.grad, case="make_losses(0.2)[0], g
 #   generator=generator)`), zero-pad the sample by $s$ on every side (`F.pad`) and crop the `H × W` window starting at
 #   row `dy`, column `dx` (this is `RandomCrop(size=(H, W), padding=s)`: a shift by $s-dy$ rows and $s-dx$ columns with
 #   zero fill). Return a new tensor (also for `max_shift=0`) of the same shape and dtype; do not modify `x`. When a
-#   `generator` is given, draw only from it: the global RNG is neither used nor reseeded.
+#   `generator` is given, draw only from it, itself (not a copy re-seeded with its seed): the global RNG is neither
+#   used nor reseeded. `generator=None` means torch's global generator (pass it on), not a fresh
+#   `torch.Generator()`, whose default seed is the same in every run.
 # - `make_batches(x, y, batch_size, train, transform=None, generator=None)`: the list of `(xb, yb)` batches of one
 #   epoch. If `train`: shuffle with `torch.randperm(n, generator=generator)`, cut into consecutive batches and, if
 #   `transform` is given, replace `xb` by `transform(xb, generator)`. The same seed gives the same epoch (order and
-#   transforms), and the global RNG is not touched when a generator is given. If not `train`: the data in order, in
+#   transforms), a second epoch with the same generator is another epoch, the global RNG is not touched when a
+#   generator is given and is used when it is `None`. If not `train`: the data in order, in
 #   batches, **never** transformed. The labels are never changed, and each `yb` belongs to its `xb`.
 
 # %% autograder={"forbidden": ["torchvision.transforms"]} nbgrader={"grade": false, "grade_id": "augment_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="augment-impl"
@@ -1117,6 +1120,32 @@ check_true("augment/batches_seeded",
            len(b1) == len(b2) and all(torch.equal(p[0], q[0]) and torch.equal(p[1], q[1]) for p, q in zip(b1, b2)),
            "the same seed must give the same epoch (order and transforms)", case="train=True, seed 20 twice",
            hint="shuffle with torch.randperm(n, generator=generator) and pass the generator to the transform")
+# the generator itself: a second epoch with one generator is another epoch (not a copy re-seeded with its seed)
+gen21 = make_generator(21)
+e1, e2 = (make_batches(xs, ys, 5, train=True, transform=shift1, generator=gen21) for _ in range(2))
+check_true("augment/epochs_continue", not torch.equal(torch.cat([b[0] for b in e1]), torch.cat([b[0] for b in e2])),
+           "two epochs drawn with one generator were the same epoch", case="train=True, one generator, two epochs",
+           hint="draw from the generator you are given, not from a copy re-seeded with its seed")
+
+
+# generator=None: torch's global generator, so seed_everything fixes the draws and another seed changes them
+def follows_global_seed(draw):
+    runs = []
+    for seed in (22, 22, 23):
+        seed_everything(seed)
+        runs.append(draw())
+    return torch.equal(runs[0], runs[1]) and not torch.equal(runs[0], runs[2])
+
+
+check_true("augment/shift_global_when_none", follows_global_seed(lambda: random_shift(x2, 2)),
+           "with generator=None random_shift does not follow torch's global generator (seed_everything)",
+           case="random_shift, max_shift 2, generator=None",
+           hint="pass generator=None on to torch.randint; a fresh torch.Generator() has the same seed in every run")
+check_true("augment/batches_global_when_none",
+           follows_global_seed(lambda: torch.cat([b[0] for b in make_batches(xs, ys, 5, train=True)])),
+           "with generator=None make_batches does not follow torch's global generator (seed_everything)",
+           case="make_batches, train=True, generator=None",
+           hint="pass generator=None on to torch.randperm; a fresh torch.Generator() has the same seed in every run")
 ### END HIDDEN TESTS
 
 # %% [markdown] id="cell-029"

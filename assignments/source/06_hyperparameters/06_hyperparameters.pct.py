@@ -153,7 +153,11 @@ class LearningCurves:
 #
 # Implement `log_uniform(low, high, n, generator=None)`: `n` independent samples as a float64 tensor of shape
 # `(n,)`, with $u$ drawn as `torch.rand(n, generator=generator, dtype=torch.float64)`, and `ValueError` unless
-# `0 < low < high`.
+# `0 < low < high`. The generator contract (the same in every function of this unit that draws): draw from the
+# generator you are given, itself, not from a copy re-seeded with its seed, so two calls with one generator give
+# different draws that continue its sequence; `generator=None` means torch's global generator (what
+# `torch.rand(..., generator=None)` uses, so `seed_everything` or `torch.manual_seed` fixes the draws), not a
+# fresh `torch.Generator()`, whose default seed is the same in every run.
 
 # %% autograder={"forbidden": ["scipy.stats"]} nbgrader={"grade": false, "grade_id": "log_uniform_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="log-uniform-impl"
 def log_uniform(low, high, n, generator=None):
@@ -209,6 +213,33 @@ check_true("log_uniform/global_rng_untouched", bool(torch.equal(torch.get_rng_st
 check_true("log_uniform/random", not bool(torch.equal(a, c)), "two different seeds gave the same values",
            case="generators with seeds 20 and 21",
            hint="independent random draws, not evenly spaced points (that is a grid: torch.logspace)")
+# the generator contract: a given generator is used itself (a second call continues its sequence), None is torch's
+# global generator (seed_everything fixes the draws), not a fresh default-seeded torch.Generator()
+def log_uniform_from(u, low, high):
+    return torch.exp(math.log(low) + u * (math.log(high) - math.log(low)))
+
+
+def global_draws(seed, low, high, n):
+    seed_everything(seed)
+    return log_uniform_from(torch.rand(n, dtype=torch.float64), low, high)
+
+
+gen = expected(make_generator(26))
+ref = expected(torch.cat([log_uniform_from(torch.rand(50, generator=gen, dtype=torch.float64), 1e-4, 1.0)
+                          for _ in range(2)]))
+g = make_generator(26)
+first = log_uniform(1e-4, 1.0, 50, generator=g)
+check_close("log_uniform/generator_continues", torch.cat([first, log_uniform(1e-4, 1.0, 50, generator=g)]), ref,
+            rtol=1e-12, case="two calls of n=50 with one generator (seed 26)",
+            hint="draw from the generator you are given, not from a copy re-seeded with its seed: a second call "
+                 "continues its sequence")
+for seed in (27, 28):
+    ref = expected(global_draws(seed, 1e-4, 1.0, 50))
+    seed_everything(seed)
+    check_close("log_uniform/global_generator", log_uniform(1e-4, 1.0, 50), ref, rtol=1e-12,
+                case=f"generator=None after seed_everything({seed})",
+                hint="generator=None means torch's global generator: pass it on as torch.rand(..., generator=None); "
+                     "a fresh torch.Generator() has the same default seed in every run")
 # sizes 1 and 0; invalid bounds
 check_equal("log_uniform/n1", tuple(log_uniform(0.1, 1.0, 1, generator=make_generator(22)).shape), (1,), case="n=1")
 check_equal("log_uniform/n0", tuple(log_uniform(0.1, 1.0, 0, generator=make_generator(23)).shape), (0,), case="n=0")
@@ -244,7 +275,8 @@ for low, high in [(0.0, 1.0), (-1.0, 1.0), (1.0, 1.0), (2.0, 1.0)]:
 # - `random_configs(space, n, generator)`: `space` maps each name to a **sampler**, a function called as
 #   `sampler(generator)` that returns one value; return `n` dicts. Draw configuration by configuration (the first
 #   complete before the second starts), within one configuration in the order of the names in `space`, calling each
-#   sampler once: then the same seed gives the same configurations.
+#   sampler once with `generator` itself: then the same seed gives the same configurations, and a second call with
+#   the same generator gives the next ones.
 
 # %% autograder={"forbidden": ["sklearn.model_selection"]} nbgrader={"grade": false, "grade_id": "search_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="search-impl"
 def grid_points(axes):
@@ -315,6 +347,15 @@ ref = expected([[s(gen) for s in samplers.values()] for _ in range(7)])
 check_equal("search/random_three_values", rows, ref, case="three samplers, n=7",
             hint="draw configuration by configuration, within one in the order of the names in space")
 check_equal("search/random_n0", random_configs(samplers, 0, make_generator(31)), [], case="n=0")
+g = make_generator(33)
+random_configs(samplers, 2, g)
+rows = config_rows("search/random_continues", random_configs(samplers, 3, g), ["lr", "bs", "p"], 3,
+                   case="a second call (n=3) after one of n=2, one generator")
+gen = expected(make_generator(33))
+ref = expected([[s(gen) for s in samplers.values()] for _ in range(5)][2:])
+check_equal("search/random_continues_values", rows, ref, case="a second call (n=3) after one of n=2, one generator",
+            hint="call each sampler with the generator you were given, not a re-seeded copy: a second call continues "
+                 "its sequence")
 configs = random_configs({"lr": samplers["lr"]}, 3, make_generator(32))
 configs[0]["lr"] = -1.0
 check_true("search/random_independent", configs[1]["lr"] != -1.0 and configs[2]["lr"] != -1.0,
@@ -347,9 +388,13 @@ check_true("search/random_independent", configs[1]["lr"] != -1.0 and configs[2][
 # - `evaluate(config, budget)` returns the validation loss (a float) of `config` trained with a **total** of
 #   `budget` units; call it exactly once per configuration and rung. Whether it trains from scratch or resumes a saved
 #   run is `evaluate`'s business, not yours;
-# - return `(winner, rungs)`: `winner` the position in `configs` of the last configuration, `rungs` a list with one
-#   tuple `(budget, positions, losses)` per rung, `positions` the list of the positions (ints, increasing) evaluated
-#   in that rung and `losses` the list of their losses in the same order.
+# - `configs` may hold equal configurations (a grid with a repeated value, random draws that coincide): each position
+#   is a configuration of its own, with its own runs, so identify configurations by their position, never by value
+#   (`configs.index(c)` finds the first equal one);
+# - return the tuple `(winner, rungs)`: `winner` the position in `configs` of the one configuration of the last
+#   rung (even if another configuration had a lower loss at a smaller budget), `rungs` a list with one tuple
+#   `(budget, positions, losses)` per rung, `positions` the list of the positions (ints, increasing) evaluated in
+#   that rung and `losses` the list of their losses in the same order.
 
 # %% nbgrader={"grade": false, "grade_id": "halving_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="halving-impl"
 def successive_halving(configs, evaluate, min_budget, eta=3):
@@ -446,6 +491,36 @@ check_equal("halving/ties", rungs, [(1, [0, 1, 2, 3, 4, 5], table[1]), (3, [1, 2
             case="n=6, eta=3, four configurations tied at 0.3",
             hint="keep exactly max(1, m // eta); on a tie the earlier position in configs wins (a stable sort)")
 check_equal("halving/ties_winner", winner, 2, case="n=6, eta=3, ties")
+result = successive_halving([{"id": i} for i in range(6)], Table(table), min_budget=1, eta=3)
+check_equal("halving/returns", type(result).__name__, "tuple", case="n=6, eta=3",
+            hint="return the tuple (winner, rungs)")
+
+
+# equal configurations at different positions (a grid with a repeated value): each position is its own run
+class ByPosition:
+    """evaluate keyed by the configuration object: equal dicts at two positions are two runs."""
+
+    def __init__(self, configs, table):
+        self.position = {id(c): i for i, c in enumerate(configs)}
+        self.table = table
+
+    def __call__(self, config, budget):
+        return self.table[budget][self.position[id(config)]]
+
+
+repeated = [{"lr": lr} for lr in [0.1, 0.01, 0.1, 0.001, 0.01, 0.1]]
+table = {1: [0.6, 0.5, 0.2, 0.9, 0.3, 0.7], 3: [0.5, 0.4, 0.25, 0.8, 0.1, 0.6], 9: [0.4, 0.3, 0.2, 0.7, 0.08, 0.5]}
+winner, rungs = successive_halving(repeated, ByPosition(repeated, table), min_budget=1, eta=3)
+exp_winner, exp_rungs = expected(expected_halving(lambda i, b: table[b][i], 6, 1, 3))
+check_equal("halving/repeated", [winner, rungs], [exp_winner, exp_rungs],
+            case="n=6, eta=3, lr values 0.1, 0.01, 0.1, 0.001, 0.01, 0.1",
+            hint="identify configurations by their position: configs.index finds the first equal configuration")
+# a loss that rises again at the larger budget: the winner is the configuration of the last rung
+table = {1: [0.05, 0.6, 0.4, 0.7, 0.5, 0.8], 3: [0.9, 0.6, 0.3, 0.7, 0.5, 0.8], 9: [1.2, 0.5, 0.2, 0.6, 0.4, 0.7]}
+winner, rungs = successive_halving([{"id": i} for i in range(6)], Table(table), min_budget=1, eta=3)
+check_equal("halving/winner_last_rung", winner, expected(expected_halving(lambda i, b: table[b][i], 6, 1, 3)[0]),
+            case="n=6, eta=3, configuration 0 best at budget 1, worse at budget 3",
+            hint="the winner is the one configuration of the last rung, not the lowest loss seen in any rung")
 ### END HIDDEN TESTS
 
 # %% [markdown] id="cell-017"
@@ -476,7 +551,7 @@ check_equal("halving/ties_winner", winner, 2, case="n=6, eta=3, ties")
 #    $(s_{j+1}-s_j)/(\ln\eta_{j+1}-\ln\eta_j)$ (the spacing of the rates need not be even: Smith's original test grows
 #    the rate linearly);
 # 3. `valley = lrs[k] / 10` for the $k$ that minimizes $s_k$;
-# 4. on ties the first index wins; return `(steep, valley)` as two Python floats.
+# 4. on ties the first index wins; return the tuple `(steep, valley)` of two Python floats.
 
 # %% nbgrader={"grade": false, "grade_id": "suggest_lr_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="suggest-lr-impl"
 def suggest_lr(lrs, losses, beta=0.98):
@@ -568,6 +643,8 @@ check_close("suggest_lr/two_points", list(suggest_lr([1e-3, 1e-2], [2.0, 1.5], b
             case="two points", rtol=1e-12)
 check_close("suggest_lr/flat", list(suggest_lr([1e-3, 1e-2, 1e-1, 1.0], [1.0] * 4, beta=0.0)), [1e-3, 1e-4],
             case="a flat curve, beta=0", rtol=1e-12, hint="on ties the first index wins")
+check_equal("suggest_lr/returns", type(suggest_lr([1e-3, 1e-2], [2.0, 1.5], beta=0.5)).__name__, "tuple",
+            case="two points", hint="return the tuple (steep, valley)")
 ### END HIDDEN TESTS
 
 # %% [markdown] id="cell-021"
@@ -590,13 +667,15 @@ check_close("suggest_lr/flat", list(suggest_lr([1e-3, 1e-2, 1e-1, 1.0], [1.0] * 
 # - Then: the loss falls in the first steps; a gradient check of any hand-written backward pass (unit 03); the
 #   train/validation curves of the first real run.
 #
-# Implement `update_ratios(model, loss_fn, x, y, optimizer)`, one training step that measures its own update:
-# `optimizer.zero_grad()`, `loss = loss_fn(model(x), y)`, `loss.backward()`, `optimizer.step()`; return
-# `(loss, ratios)` with `loss` the loss before the step as a Python float (`loss.item()`), and `ratios` a dict
+# Implement `update_ratios(model, loss_fn, x, y, optimizer)`, one training step that measures its own update, in
+# this order: `optimizer.zero_grad()` (first: gradients the caller left in `.grad` must not join this step),
+# `loss = loss_fn(model(x), y)`, `loss.backward()`, `optimizer.step()`; return the tuple `(loss, ratios)` with
+# `loss` the loss before the step as a Python float (`loss.item()`), and `ratios` a dict
 # `{name: ||W_after - W_before|| / ||W_before||}` (Frobenius norms, Python floats) over the **weights**: the
 # parameters of `model.named_parameters()` that require a gradient and have at least 2 dimensions (biases and
-# normalization scales are left out: a bias that starts at 0 has no ratio). Keep a copy of each weight before the
-# step: the optimizer changes the parameters in place.
+# normalization scales are left out: a bias that starts at 0 has no ratio), whether or not this step gave them a
+# gradient (a layer this forward pass did not use keeps its weights: ratio 0.0). Keep a copy of each weight before
+# the step: the optimizer changes the parameters in place.
 
 # %% nbgrader={"grade": false, "grade_id": "update_ratio_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="update-ratio-impl"
 def update_ratios(model, loss_fn, x, y, optimizer):
@@ -648,8 +727,9 @@ def twin_step(twin, twin_opt, loss_fn, x, y, names):
     return twin_loss, [float((after[n].detach() - before[n]).norm() / before[n].norm()) for n in names]
 
 
-def check_steps(tag, model, make_opt, batches, loss_fn=F.cross_entropy, rtol=1e-9):
-    """Several calls in a row against a twin stepped by torch itself: the loss and every weight's ratio."""
+def check_steps(tag, model, make_opt, batches, loss_fn=F.cross_entropy, rtol=1e-9, suffix="_more", hint=""):
+    """Several calls in a row against a twin stepped by torch itself: the loss and every weight's ratio (check ids
+    update_ratio/loss, /names and /values, each followed by `suffix`; `hint`, when given, for all three)."""
     names = [n for n, p in model.named_parameters() if p.requires_grad and p.dim() >= 2]  # the weights to read
     twin = expected(copy.deepcopy(model))
     opt = make_opt(model.parameters())
@@ -658,12 +738,12 @@ def check_steps(tag, model, make_opt, batches, loss_fn=F.cross_entropy, rtol=1e-
         twin_loss, ref = expected(twin_step(twin, twin_opt, loss_fn, x, y, names))
         loss, ratios = update_ratios(model, loss_fn, x, y, opt)
         case = f"{tag}, call {step + 1}"
-        check_close("update_ratio/loss_more", loss, twin_loss.item(), case=case, rtol=rtol,
-                    hint="zero the gradients before backward: they accumulate over calls")
-        check_equal("update_ratio/names_more", list(ratios), names, case=case,
-                    hint="every parameter of model.named_parameters() with requires_grad and dim() >= 2, in order")
-        check_close("update_ratio/values_more", [ratios.get(n) for n in names], ref, case=case, rtol=rtol,
-                    hint="the step the optimizer really made (weights after - before), not lr * grad")
+        check_close("update_ratio/loss" + suffix, loss, twin_loss.item(), case=case, rtol=rtol,
+                    hint=hint or "zero the gradients before backward: they accumulate over calls")
+        check_equal("update_ratio/names" + suffix, list(ratios), names, case=case,
+                    hint=hint or "every parameter of model.named_parameters() with requires_grad and dim() >= 2, in order")
+        check_close("update_ratio/values" + suffix, [ratios.get(n) for n in names], ref, case=case, rtol=rtol,
+                    hint=hint or "the step the optimizer really made (weights after - before), not lr * grad")
 
 
 def batches(n_in, n_out, count, seed, dtype=torch.float64, shape=None):
@@ -712,6 +792,39 @@ check_steps("embedding, frozen proj.weight, Adam", bag, lambda ps: torch.optim.A
 # float32: still Python floats
 check_steps("MLP float32, SGD", mlp(100, torch.float32), lambda ps: torch.optim.SGD(ps, lr=0.1),
             batches(6, 4, 2, 101, dtype=torch.float32), rtol=1e-5)
+# gradients the caller left in .grad: zero_grad comes first, so they never join the step
+model = mlp(102)
+gen = make_generator(103)
+for p in model.parameters():
+    p.grad = torch.randn(p.shape, generator=gen, dtype=p.dtype)
+check_steps("MLP with gradients left in .grad by the caller, SGD momentum=0.9", model,
+            lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9), batches(6, 4, 2, 104), suffix="_leftover_grads",
+            hint="optimizer.zero_grad() first: gradients the caller left in .grad must not join this step")
+
+
+# a trainable weight that gets no gradient in this step (a layer forward does not use) is still a weight: ratio 0
+class Spare(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(6, 8)
+        self.head = nn.Linear(8, 4)
+        self.spare = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.head(torch.tanh(self.body(x)))
+
+
+torch.manual_seed(105)
+check_steps("spare.weight unused by forward, Adam", Spare().double(), lambda ps: torch.optim.Adam(ps, lr=1e-2),
+            batches(6, 4, 2, 106), suffix="_no_gradient",
+            hint="every parameter with requires_grad and dim() >= 2, whether or not this step gave it a gradient "
+                 "(then its ratio is 0.0)")
+torch.manual_seed(107)
+model = mlp(107)
+x, y = batches(6, 4, 1, 108)[0]
+check_equal("update_ratio/returns", type(update_ratios(model, F.cross_entropy, x, y,
+                                                       torch.optim.SGD(model.parameters(), lr=0.1))).__name__,
+            "tuple", case="MLP, SGD lr=0.1", hint="return the tuple (loss, ratios)")
 ### END HIDDEN TESTS
 
 # %% [markdown] id="cell-025"
