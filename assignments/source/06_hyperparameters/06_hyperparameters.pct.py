@@ -124,9 +124,11 @@ class LearningCurves:
 # split is used **once**, at the end, to report the chosen configuration. Choosing on the test split would make
 # its score optimistic: the best of many noisy scores is biased upward (the "winner's curse"). With $m$
 # configurations of equal true accuracy $a$ scored on $n_{\text{val}}$ examples, each score has standard error
-# $\sqrt{a(1-a)/n_{\text{val}}}$, and the largest of $m=50$ of them lies about 2.2 standard errors above $a$ on
-# average. A small data set may use $k$-fold cross-validation instead of one validation split; the test split
-# stays untouched either way.
+# $\sqrt{a(1-a)/n_{\text{val}}}$, and if the scores were independent the largest of $m=50$ of them would lie about
+# 2.2 standard errors above $a$ on average. Scored on one validation split they are positively correlated (the same
+# examples count for or against every configuration); with a correlation $\rho$ between scores the excess shrinks
+# to about $2.2\sqrt{1-\rho}$ standard errors, but stays upward. A small data set may use $k$-fold
+# cross-validation instead of one validation split; the test split stays untouched either way.
 #
 # **Seeds.** A training run's result depends on its seed (the initial weights, the order of the mini-batches,
 # dropout masks). Run the configurations you compare with several seeds (3 to 5 is common) and report
@@ -863,7 +865,8 @@ check_equal("concept_initial_loss/answer", ANSWER_INITIAL_LOSS, "c",
 #
 # - `"a"`: the report is right on average (0.90), because each configuration's accuracy estimate is unbiased
 # - `"b"`: the report is too high: each estimate has a standard error of $\sqrt{0.9\cdot0.1/270}\approx0.018$, and
-#   the largest of 50 is about 2.2 standard errors above 0.90 on average (about 0.94); report the chosen
+#   the largest of 50 is up to about 2.2 standard errors above 0.90 on average (about 0.94; less when the scores
+#   are correlated, as on one shared split); report the chosen
 #   configuration on a separate test split, used once
 # - `"c"`: the report is too low, because choosing among many configurations over-fits the training split
 # - `"d"`: the report is right on average if the 270 examples are the test split instead of a validation split
