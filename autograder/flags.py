@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
 from collections.abc import Iterable
 
 import nbformat
@@ -100,11 +101,24 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     return ".".join([aliases.get(node.id, node.id), *reversed(parts)])
 
 
+def _root(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def _names_used(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
-    """Every dotted name the code reads (``torch.optim.Adam``), every module it imports, every dunder touched."""
+    """Every dotted name the code reads (``torch.optim.Adam``), every module it imports, every dunder touched.
+
+    A name spelled like a standard module but never imported (a parameter ``signal``, a variable ``gc``) is the
+    code's own variable, not the module: a module is only reachable by importing it (and the ways to import by
+    name at run time are flagged themselves)."""
     used = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Attribute, ast.Name)) and isinstance(getattr(node, "ctx", None), ast.Load):
+            root = _root(node)
+            if root in sys.stdlib_module_names and root not in aliases:
+                continue
             name = _dotted(node, aliases)
             if name:
                 used.append(name)

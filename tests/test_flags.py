@@ -41,6 +41,16 @@ def test_escapes_and_monkeypatches():
     assert cell_flags("x = [1, 2]\nmodel.fc.weight.data = w\nnp.random.seed(0)", ALIASES, []) == []
 
 
+def test_a_variable_named_like_a_module_is_not_the_module():
+    # 06's gp_posterior has a parameter `signal`: the reference must raise no flag, the module must
+    own = "def gp(x, signal=1.0, gc=None):\n    threading = signal ** 2\n    return threading * gc"
+    assert cell_flags(own, ALIASES, []) == []
+    imported = ("import signal\nsignal.signal(2, f)", "import signal as s\ns.alarm(1)", "import gc\ngc.get_objects()")
+    for source in imported:
+        assert any("signal" in f or "garbage collector" in f for f in cell_flags(source, ALIASES, [])), source
+    assert cell_flags("f(signal)", {**ALIASES, "signal": "signal"}, []) != []  # imported in another cell
+
+
 def test_flags_cover_solution_and_added_cells_not_locked_ones():
     nb = v4.new_notebook(
         cells=[

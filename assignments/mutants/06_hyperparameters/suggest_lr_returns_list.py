@@ -1,8 +1,8 @@
 # replaces: suggest_lr_impl
 # breaks: suggest_lr
-# bug: returns [steep, valley], a list, where the contract says a tuple
+# bug: returns [steep, lr_min], a list, where the contract says a tuple
 <<<<<<< reference
-    return lrs[steep], lrs[valley] / 10
+    return lrs[steep], lrs[lowest] / 10
 =======
-    return [lrs[steep], lrs[valley] / 10]
+    return [lrs[steep], lrs[lowest] / 10]
 >>>>>>> mutant

@@ -10,7 +10,7 @@
     smooth, avg = [], 0.0
 >>>>>>> mutant
 <<<<<<< reference
-    return lrs[steep], lrs[valley] / 10
+    return lrs[steep], lrs[lowest] / 10
 =======
-    return lrs_given[steep], lrs_given[valley] / 10
+    return lrs_given[steep], lrs_given[lowest] / 10
 >>>>>>> mutant

@@ -257,8 +257,10 @@ def compare_training(check_id, mine, ref, label, *, hint=""):
 # like $1/b$. Batch size and learning rate are tied: one step of size $k\eta$ on a batch of $kb$ examples moves
 # about as far as $k$ steps of size $\eta$ on batches of $b$, *if* the gradient changes little over those $k$
 # steps. Hence the **linear scaling rule** (Goyal et al. 2017): when the batch is
-# multiplied by $k$, multiply the learning rate by $k$, and ramp it up over the first epochs (**warm-up**), because early
-# in training the gradient changes fast and the approximation fails.
+# multiplied by $k$, multiply the learning rate by $k$, and reach that rate by a **gradual warm-up**, because early
+# in training the gradient changes fast and the approximation fails. Goyal et al. ramp the rate linearly from the
+# small-batch rate $\eta$ to $k\eta$ over the first 5 epochs; many libraries (and `warmup_cosine_lr` in section 4)
+# ramp from 0 instead. Whether large batches generalize worse is section 6.3's question.
 #
 # **Saddle points, not local minima.** In high dimension a critical point where the Hessian has both positive and
 # negative eigenvalues is far more common than a local minimum, and critical points with a high loss are almost all
@@ -567,8 +569,12 @@ compare_training("rmsprop/model", train_model(MyRMSprop, groups, 4, seed=9, defa
 # $$
 #
 # * The numerator is the RMS of the past **updates** $u_{t-1}$ (the value before this step: $\Delta_t$ is not known
-#   yet), not of the gradients: a large current gradient enlarges the denominator, never the numerator. (Seed 002
-#   reads it the other way round.)
+#   yet), not of the gradients. So *within one step* a large gradient $g_t$ enlarges only the denominator. *Across
+#   steps* the numerator adapts as well: $u_t$ averages the squared updates, which grow with the gradients, so large
+#   gradients also raise the following numerators, less than the denominators (defaults, $g=1$ except $g=10$ at
+#   steps 31-40: after step 50, $\sqrt{u+\epsilon}=5.8\times10^{-3}$ instead of $4.1\times10^{-3}$, and
+#   $\sqrt{v+\epsilon}=4.8$ instead of $1.0$). The rate $\sqrt{u_{t-1}+\epsilon}/\sqrt{v_t+\epsilon}$ depends on both
+#   histories, and a large gradient does not give a large rate. (Seed 002 reads it the other way round.)
 # * $\epsilon$ is **inside both** square roots (Adam and RMSprop add theirs outside). It sets the start: $u_0=0$, so the
 #   numerator begins at $\sqrt\epsilon$ and the first step is $\sqrt{\epsilon}\,g_1/\sqrt{(1-\rho)g_1^2+\epsilon}\approx
 #   \sqrt{\epsilon/(1-\rho)}\approx3.2\times10^{-3}$ per coordinate with the defaults, whatever the size of $g_1$ (as
@@ -687,6 +693,10 @@ for resume_at, label in [(None, "training loop"), (3, "training loop resumed fro
 # a separate schedule multiplier (written $\eta_t$ in the paper), so their decay per step $s_t\lambda$ does not
 # change when the learning rate $\eta$ does. Torch's `weight_decay` is therefore their $\lambda/\eta$: tuning `lr`
 # in torch also retunes the decay.
+#
+# In torch 2.14, `torch.optim.Adam(..., weight_decay=λ, decoupled_weight_decay=True)` *is* AdamW (the same update:
+# identical parameters after 10 steps in float64; `AdamW` is a subclass of `Adam` with this flag set). The default,
+# `decoupled_weight_decay=False`, is the coupled L2 form above. (Neither may be used in the solution cells below.)
 
 # %% autograder={"forbidden": ["torch.optim.Adam", "torch.optim.adam"]} nbgrader={"grade": false, "grade_id": "adam_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="adam-impl"
 class MyAdam(Optimizer):
@@ -952,8 +962,13 @@ check_equal("concept_adagrad/answer", ANSWER_ADAGRAD, "b", hint="look at how s_t
 # A constant rate is rarely best: large steps early to move fast, small steps late to settle in a minimum (the
 # noise of SGD keeps the iterate in a ball whose size grows with $\eta$). Below, $t=0,1,2,\dots$ counts scheduler
 # steps (usually epochs or iterations) and $\eta_0$ is the base rate. Each function returns a Python `float` (use
-# `math`, not numpy) and must match torch at **every** step, $t=0$ and the last step included. Torch's schedulers
-# update the rate recursively; you write the closed form.
+# `math`, not numpy) and must match torch at **every** step, $t=0$ and the last step included. You write the closed
+# form; torch's schedulers are of two kinds. The *chainable* ones update the rate recursively from the current
+# `group["lr"]` (`StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`, `MultiplicativeLR`, `LinearLR`,
+# `ConstantLR`, `PolynomialLR`), so a change made to `group["lr"]` by hand or by another scheduler carries on. The
+# others compute it from the base rate and the step count (`LambdaLR`: $\eta_0\,\lambda(t)$; `CyclicLR`,
+# `CosineAnnealingWarmRestarts`, `OneCycleLR`) and overwrite such a change at the next step. Both agree with the
+# closed form as long as nothing else touches the rate.
 #
 # * **Step decay** (`torch.optim.lr_scheduler.StepLR`): $\eta_t=\eta_0\,\gamma^{\lfloor t/s\rfloor}$ with step size
 #   $s$ and decay factor $\gamma$ (default 0.1).
@@ -968,13 +983,16 @@ check_equal("concept_adagrad/answer", ANSWER_ADAGRAD, "b", hint="look at how s_t
 # * **Cosine annealing** (`CosineAnnealingLR`, from SGDR, Loshchilov & Hutter 2017), for $0\le t\le T_{\max}$:
 #   $\eta_t=\eta_{\min}+\tfrac12(\eta_0-\eta_{\min})\bigl(1+\cos(\pi t/T_{\max})\bigr)$, so $\eta_0$ at $t=0$ and
 #   $\eta_{\min}$ at $t=T_{\max}$.
-# * **Linear warm-up then cosine** (Goyal et al. 2017 for the warm-up; torch has no single class for it, so this
-#   closed form is the definition), with $W$ warm-up steps and $T$ total steps ($0\le W<T$):
+# * **Linear warm-up then cosine** (torch has no single class for it, so this closed form is the definition), with
+#   $W$ warm-up steps and $T$ total steps ($0\le W<T$):
 #   $$\eta_t=\begin{cases}\eta_0\,t/W & 0\le t<W\\[2pt]
 #   \eta_{\min}+\tfrac12(\eta_0-\eta_{\min})\Bigl(1+\cos\bigl(\pi\frac{t-W}{T-W}\bigr)\Bigr) & W\le t\le T\\[2pt]
 #   \eta_{\min} & t>T\end{cases}$$
 #   so the rate starts at 0, reaches $\eta_0$ exactly at $t=W$, and ends at $\eta_{\min}$ at $t=T$. With $W=0$ it is
 #   plain cosine annealing over $T$ steps. (For $t\ge W$ it equals `CosineAnnealingLR(T_max=T-W)` at step $t-W$.)
+#   The ramp from 0 is the common library form (torch's `LinearLR` needs `start_factor > 0`). Goyal et al.
+#   (2017), who introduced warm-up for large batches, ramp instead from the small-batch rate $\eta_0/k$ to $\eta_0$
+#   over 5 epochs ("gradual warm-up"), then use step decay.
 # * **Triangular cyclical rate** (Smith 2017; `CyclicLR(mode="triangular")`): the rate climbs linearly from
 #   $\eta_{\text{base}}$ to $\eta_{\max}$ in `step_size_up` steps, falls back in `step_size_down` steps (default: equal
 #   to `step_size_up`), and repeats. With $L=$ up + down, the position in the cycle is $x=(t \bmod L)/L$ and
@@ -1179,8 +1197,23 @@ for base, T_0, T_mult, eta_min in [(0.3, 2, 2, 0.01), (0.1, 3, 1, 0.0), (1.0, 1,
 ### END HIDDEN TESTS
 
 # %% [markdown] id="cell-045"
-# The schedules, side by side, with exponential and inverse-time decay for comparison (this cell runs once
-# you have implemented them; it is not graded).
+# **One cycle (1cycle).** Smith (2018) and Smith & Topin (2019, "super-convergence") train with a single cycle: the
+# rate rises from a small value to a large $\eta_{\max}$ and falls again to far below where it started, while the
+# momentum moves the opposite way; the large rates in the middle regularize and let some networks train in far fewer
+# epochs. Smith's own schedule is linear: a cycle a little shorter than the run, up and back down in two equal
+# halves, then a short final phase down to a rate orders of magnitude smaller than the starting one,
+# with the momentum cycled linearly the other way (for example $0.95\to0.85\to0.95$).
+# `torch.optim.lr_scheduler.OneCycleLR(opt, max_lr, total_steps)` (stepped after every batch; not chainable) has
+# the defaults of fastai's first version: two phases (`three_phase=False`), cosine annealing in both
+# (`anneal_strategy="cos"`), from $\eta_{\max}/25$ (`div_factor=25`) up to $\eta_{\max}$ over the first 30% of the
+# steps (`pct_start=0.3`), then down to $\eta_{\max}/25/10^4$ (`final_div_factor=1e4`, relative to the start);
+# `cycle_momentum=True` moves `momentum` (or Adam's $\beta_1$) from `max_momentum=0.95` down to
+# `base_momentum=0.85` and back. (`three_phase=True, anneal_strategy="linear"` is close to Smith's linear version.)
+# fastai's current `fit_one_cycle` differs again: `pct_start=0.25`, `div=25`, `div_final=1e5` (relative to
+# $\eta_{\max}$), cosine in both phases, momentum $0.95\to0.85\to0.95$.
+#
+# The schedules, side by side, with exponential and inverse-time decay and one cycle (torch's `OneCycleLR`) for
+# comparison (this cell runs once you have implemented them; it is not graded).
 
 # %% id="cell-046"
 try:
@@ -1193,6 +1226,8 @@ try:
         "SGDR (T_0=10, T_mult=2)": [sgdr_lr(t, 0.1, 10, 2, 0.001) for t in range(n + 1)],
         "exponential (gamma=0.95)": [0.1 * 0.95 ** t for t in range(n + 1)],
         "inverse time (kappa=0.1)": [0.1 / (1 + 0.1 * t) for t in range(n + 1)],
+        "one cycle (OneCycleLR, max_lr=0.1)": torch_schedule(
+            lambda opt: torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=n + 1), 0.1, n),
     }
     plot_curves(schedules, title="learning-rate schedules", xlabel="scheduler step t", ylabel="learning rate")
     plt.show()
@@ -1455,8 +1490,9 @@ def make_mlp(seed=SEED):
                          nn.Linear(128, data.num_classes)).to(device)
 
 
-def train(model, opt, epochs, batch_size=64, seed=SEED, max_loss=1e3):
-    """Mini-batch training; returns (train loss per epoch, test accuracy per epoch). Stops if the loss explodes."""
+def train(model, opt, epochs, batch_size=64, seed=SEED, max_loss=1e3, step_losses=None):
+    """Mini-batch training; returns (train loss per epoch, test accuracy per epoch). Stops if the loss explodes.
+    step_losses: a list that receives the loss of every step."""
     gen = torch.Generator().manual_seed(seed)
     losses, accs = [], []
     for _ in range(epochs):
@@ -1468,7 +1504,10 @@ def train(model, opt, epochs, batch_size=64, seed=SEED, max_loss=1e3):
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total += loss.item() * len(idx)
+            value = loss.item()
+            total += value * len(idx)
+            if step_losses is not None:
+                step_losses.append(value)
         losses.append(total / len(x_train))
         with torch.no_grad():
             accs.append((model(x_test).argmax(1) == y_test).double().mean().item())
@@ -1496,39 +1535,131 @@ plt.show()
 # %% [markdown] id="cell-058"
 # ### 6.3 Batch size and the linear scaling rule; too large and too small learning rates
 #
-# For a fixed number of *epochs*, a larger batch means fewer steps. Below: SGD with momentum at batch sizes 16, 64
-# and 256, first with the same rate, then with the rate scaled linearly with the batch ($\eta = 0.02\cdot b/64$).
-# Then a sweep of the rate at batch 64: too small learns almost nothing in the time given; too large is unstable:
-# the loss jumps up at once and then either explodes (the run stops) or stalls near chance level, $\ln 10\approx2.3$,
-# with most ReLUs dead. The best rate is usually a little below the largest stable one.
+# For a fixed number of *epochs*, a larger batch means fewer steps. Below: SGD with momentum 0.9 at batch sizes 16,
+# 64, 256 and 1024 (FAST: 16, 64, 1024) for the same number of epochs, first with the same rate $\eta=0.02$, then
+# with the rate scaled linearly with the batch, $\eta=0.02\cdot b/64$. The right panel plots the accuracy on held-out
+# data (MNIST-1D's test split, used here as a validation set) against the number of optimizer **steps**, with the
+# largest batch run once more for as many steps as batch 64 made ($b/64$ times the epochs).
+#
+# **Do large batches generalize worse?** Keskar et al. (2017) found that large-batch training ends at a worse test
+# error for the same training loss (the "generalization gap") and linked it to **sharp minima** (large Hessian
+# eigenvalues), which the noise of small batches avoids. The counterpoint: Hoffer, Hubara & Soudry (2017) showed that
+# much of the gap comes from making fewer updates in the same epochs: with the rate raised with the batch (they use
+# $\sqrt k$) and as many *steps* ("train longer, generalize better") most of it closes; Goyal et al. (2017) trained
+# ImageNet at batch 8192 to the accuracy of batch 256 with the linear rule and warm-up. Smith & Le (2018) explain why
+# the rate and the batch go
+# together: the scale of SGD's noise is $g\approx\eta N/B$ ($N$ training examples, batch $B$; $\eta N/(B(1-\mu))$
+# with momentum $\mu$), and $g$, not $B$ alone, governs which minima SGD settles in. Linear scaling keeps $\eta/B$
+# and hence $g$ constant; and Smith, Kindermans, Ying & Le (2018), "Don't decay the learning rate, increase the batch
+# size": multiplying $B$ by $k$ lowers the noise as dividing $\eta$ by $k$ does, with $k$ times fewer steps. Both
+# rules hold only up to a problem-dependent batch size (and a rate that is still stable: see below).
+#
+# What the full run shows (FAST shortens it): with the same rate, larger batches learn much less per epoch. With the
+# scaled rate, $b=16$ and $b=64$ follow nearly the same curve (the linear rule works), while $b=256$ and $b=1024$ fall
+# behind after 10 epochs (training accuracy about 0.60 and 0.54 against 0.66, validation about 0.52 and 0.49 against
+# 0.57): they are behind on the training set as much as on held-out data, so this is **too few steps**, not a
+# generalization gap (the train-validation gap is in fact smaller, 0.06 at $b=1024$ against 0.09 at $b=64$). Given the
+# same 640 steps as $b=64$, $b=1024$ reaches about 0.64 validation accuracy (having seen 16 times as many examples),
+# and fits the training set completely. A small MLP on MNIST-1D shows no sharp-minimum gap; Keskar et al. measured
+# theirs on larger networks trained to the same training loss.
 
 # %% id="cell-059"
 bs_epochs = 2 if FAST else 10
-batch_sizes = [16, 64] if FAST else [16, 64, 256]
-same_lr, scaled_lr = {}, {}
+batch_sizes = [16, 64, 1024] if FAST else [16, 64, 256, 1024]
+
+
+def accuracy(model, x, y):
+    with torch.no_grad():
+        return (model(x).argmax(1) == y).double().mean().item()
+
+
+same_lr, scaled_lr, scaled_acc = {}, {}, {}
 for b in batch_sizes:
     model = make_mlp()
     same_lr[f"b={b}, lr=0.02"] = train(model, torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9),
                                        bs_epochs, batch_size=b)[0]
     model = make_mlp()
-    scaled_lr[f"b={b}, lr={0.02 * b / 64:g}"] = train(
-        model, torch.optim.SGD(model.parameters(), lr=0.02 * b / 64, momentum=0.9), bs_epochs, batch_size=b)[0]
-
-lr_epochs = 2 if FAST else 8
-lrs = [1e-4, 1e-2, 1.0] if FAST else [1e-4, 1e-3, 1e-2, 1e-1, 1.0, 3.0]
-lr_curves = {}
-for lr in lrs:
-    model = make_mlp()
-    losses = train(model, torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9), lr_epochs)[0]
-    lr_curves[f"lr={lr:g}"] = [min(v, 10.0) if math.isfinite(v) else 10.0 for v in losses]
-    print(f"lr={lr:<8g} losses per epoch: " + ", ".join(f"{v:.3g}" for v in losses))
+    lr = 0.02 * b / 64
+    scaled_lr[f"b={b}, lr={lr:g}"], scaled_acc[b] = train(
+        model, torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9), bs_epochs, batch_size=b)
+    print(f"b={b:<5d} lr={lr:<5g} {bs_epochs:3d} epochs = {bs_epochs * math.ceil(len(x_train) / b):5d} steps: "
+          f"train acc {accuracy(model, x_train, y_train):.3f}, validation acc {scaled_acc[b][-1]:.3f}")
+# the largest batch again, for as many STEPS as batch 64 made: b/64 times the epochs (Hoffer et al.: train longer)
+b_big = batch_sizes[-1]
+long_epochs = bs_epochs * b_big // 64
+model = make_mlp()
+long_acc = train(model, torch.optim.SGD(model.parameters(), lr=0.02 * b_big / 64, momentum=0.9), long_epochs,
+                 batch_size=b_big)[1]
+print(f"b={b_big:<5d} lr={0.02 * b_big / 64:<5g} {long_epochs:3d} epochs = "
+      f"{long_epochs * math.ceil(len(x_train) / b_big):5d} steps: train acc {accuracy(model, x_train, y_train):.3f}, "
+      f"validation acc {long_acc[-1]:.3f} (best {max(long_acc):.3f})")
 
 fig, axes = plt.subplots(1, 3, figsize=(18, 4))
 plot_curves(same_lr, title="same lr for every batch size", xlabel="epoch", ylabel="train loss", ax=axes[0])
 plot_curves(scaled_lr, title="lr scaled with the batch (linear rule)", xlabel="epoch", ylabel="train loss",
             ax=axes[1])
-plot_curves(lr_curves, title="learning-rate sweep (batch 64; capped at 10)", xlabel="epoch", ylabel="train loss",
-            logy=True, ax=axes[2])
+acc_runs = [(f"b={b}, {bs_epochs} epochs", b, accs) for b, accs in scaled_acc.items()]
+acc_runs.append((f"b={b_big}, {long_epochs} epochs", b_big, long_acc))
+for label, b, accs in acc_runs:
+    per_epoch = math.ceil(len(x_train) / b)
+    axes[2].plot([per_epoch * (k + 1) for k in range(len(accs))], accs, "--" if accs is long_acc else "-",
+                 label=label)
+axes[2].set(xscale="log", title="validation accuracy against optimizer steps (scaled lr)", xlabel="steps",
+            ylabel="validation accuracy")
+axes[2].legend()
+axes[2].grid(True, alpha=0.3)
+plt.show()
+
+# %% [markdown] id="cell-lr-sweep"
+# **Too large and too small learning rates.** On a quadratic with largest curvature $L$ (the largest Hessian
+# eigenvalue), one gradient step multiplies the error along the top eigenvector by $1-\eta L$: gradient descent
+# converges for $\eta<2/L$ and **diverges** for $\eta>2/L$, geometrically, by the factor $|1-\eta L|$ per step. The
+# left panel shows it exactly: least squares on MNIST-1D (a linear map to one-hot targets, full batch, float64,
+# $L=\lambda_{\max}(X^\top X/n)\approx9.6$) at $\eta=0.5/L$, $1.9/L$ and $2.1/L$: the first two settle at the same
+# loss, the last blows up by the factor $1.1^2$ per step. The right panel sweeps the rate of the MLP (SGD with
+# momentum 0.9, batch 64, the loss of every step): $10^{-4}$ barely leaves $\ln10\approx2.30$, $10^{-2}$ is slow,
+# $0.1$ is best here, and $0.3$ (full run) is already too large: noisy and stuck near 1.8. At $1$ and $3$ training
+# is **unstable**: the loss jumps (to about 9 and 38 within the first 30 steps), the large steps kill the second
+# layer's ReLUs (99-100% of them never fire again on the training set) and the loss then stays at chance level or
+# above (about 2.3-2.6). A ReLU network rarely diverges to infinity the way the quadratic does: dead units stop the
+# gradient, so "too large" shows up as spikes followed by a loss that no longer falls. The best rate is usually a
+# little below the largest stable one; sweep it on a log scale.
+
+# %% id="cell-lr-sweep-run"
+x_ls = x_train.double().cpu()
+y_ls = nn.functional.one_hot(y_train.cpu(), data.num_classes).double()
+L_ls = float(torch.linalg.eigvalsh(x_ls.T @ x_ls / len(x_ls)).max())
+quad_curves = {}
+for factor in (0.5, 1.9, 2.1):
+    W, eta, losses = torch.zeros(x_ls.shape[1], data.num_classes, dtype=torch.float64), factor / L_ls, []
+    for _ in range(101):
+        residual = x_ls @ W - y_ls
+        losses.append(0.5 * float((residual ** 2).sum()) / len(x_ls))
+        W = W - eta * x_ls.T @ residual / len(x_ls)
+    quad_curves[f"eta = {factor} / L"] = losses
+    print(f"least squares, eta = {factor}/L: loss at step 0, 50, 100: "
+          + ", ".join(f"{losses[t]:.3g}" for t in (0, 50, 100)))
+print(f"L = {L_ls:.2f}, 2/L = {2 / L_ls:.3f}")
+
+lr_epochs = 2 if FAST else 8
+lrs = [1e-4, 1e-2, 1e-1, 1.0, 3.0] if FAST else [1e-4, 1e-3, 1e-2, 1e-1, 0.3, 1.0, 3.0]
+lr_curves = {}
+for lr in lrs:
+    model = make_mlp()
+    steps = []
+    losses = train(model, torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9), lr_epochs, step_losses=steps)[0]
+    with torch.no_grad():
+        dead = ((model[:4](x_train) > 0).sum(0) == 0).double().mean().item()  # second-layer ReLUs that never fire
+    lr_curves[f"lr={lr:g}"] = [min(v, 1e3) if math.isfinite(v) else 1e3 for v in steps]
+    top = max(range(len(steps)), key=lambda k: steps[k] if math.isfinite(steps[k]) else math.inf)
+    print(f"lr={lr:<7g} largest loss {steps[top]:.3g} at step {top + 1}; last epoch {losses[-1]:.3g}; "
+          f"dead ReLUs in layer 2: {dead:.0%}")
+
+fig, axes = plt.subplots(1, 2, figsize=(14, 4))
+plot_curves(quad_curves, title=f"least squares, full batch: 2/L = {2 / L_ls:.3f}", xlabel="step", ylabel="loss",
+            logy=True, ax=axes[0])
+plot_curves(lr_curves, title="MLP, learning-rate sweep (batch 64, momentum 0.9)", xlabel="step",
+            ylabel="train loss (each step)", logy=True, ax=axes[1])
 plt.show()
 
 # %% [markdown] id="cell-060"
@@ -1603,6 +1734,17 @@ check_equal("concept_linear_scaling/answer", ANSWER_SCALING, "b",
 # - I. Loshchilov, F. Hutter (2019). Decoupled weight decay regularization. ICLR.
 # - L. N. Smith (2017). Cyclical learning rates for training neural networks. WACV.
 # - P. Goyal et al. (2017). Accurate, large minibatch SGD: training ImageNet in 1 hour. arXiv:1706.02677.
+# - N. S. Keskar, D. Mudigere, J. Nocedal, M. Smelyanskiy, P. T. P. Tang (2017). On large-batch training for deep
+#   learning: generalization gap and sharp minima. ICLR.
+# - E. Hoffer, I. Hubara, D. Soudry (2017). Train longer, generalize better: closing the generalization gap in large
+#   batch training of neural networks. NeurIPS.
+# - S. L. Smith, Q. V. Le (2018). A Bayesian perspective on generalization and stochastic gradient descent. ICLR.
+# - S. L. Smith, P.-J. Kindermans, C. Ying, Q. V. Le (2018). Don't decay the learning rate, increase the batch
+#   size. ICLR.
+# - L. N. Smith (2018). A disciplined approach to neural network hyper-parameters: part 1, learning rate, batch size,
+#   momentum, and weight decay. arXiv:1803.09820.
+# - L. N. Smith, N. Topin (2019). Super-convergence: very fast training of neural networks using large learning rates.
+#   Proc. SPIE 11006 (Artificial Intelligence and Machine Learning for Multi-Domain Operations Applications).
 # - Y. Dauphin et al. (2014). Identifying and attacking the saddle point problem in high-dimensional non-convex optimization. NeurIPS.
 # - R. Pascanu, T. Mikolov, Y. Bengio (2013). On the difficulty of training recurrent neural networks. ICML.
 # - S. Greydanus (2020). Scaling down deep learning (MNIST-1D). arXiv:2011.14439.

@@ -108,9 +108,15 @@ def sklearn_coef(estimator, X, y):
 #   its size, never to exactly 0; it spreads weight over correlated features and has a closed form for linear
 #   regression.
 # - **L1 (Lasso, Tibshirani 1996)**: $R_1(\theta)=\sum_i |w_i|$, subgradient $\lambda\operatorname{sign}(w)$. The
-#   pull has the same size $\lambda$ whatever the weight, so small weights are driven to **exactly 0**: L1 gives
-#   **sparse** models and does feature selection. Ng (2004): with L1 the number of examples needed grows only
-#   logarithmically with the number of irrelevant features; with L2 (rotationally invariant) it grows linearly.
+#   pull has the same size $\lambda$ whatever the weight, so at the **minimizer** many weights are **exactly 0**
+#   (those with $|\partial L/\partial w_i|\le\lambda$ there): L1 gives **sparse** models and does feature selection.
+#   An optimizer reaches those zeros only with a **proximal step** (soft-thresholding, section 3). Plain (sub)gradient
+#   descent, SGD on the loss plus $\lambda\sum|w|$ included, makes them oscillate around 0 and almost never lands on
+#   0.0 (the course's diabetes data, `Lasso(alpha=0.05)`, step $1/L$: proximal gradient ends with the 4 exact zeros
+#   of scikit-learn's solution; 5000 steps of `torch.optim.SGD` on the penalized loss end with none, those weights
+#   still changing sign, of size up to about $2\eta\lambda$). Ng (2004): with L1 the number of examples needed
+#   grows only logarithmically with the number of irrelevant features; with L2 (rotationally invariant) it grows
+#   linearly.
 #
 # **The course convention** (the one of large-model training code): the penalty is applied to the **weights** only,
 # here the `weight` of every `nn.Linear` and `nn.ConvNd` (the tuple `WEIGHT_LAYERS`), **not** to biases (a bias
@@ -1338,9 +1344,9 @@ print("L1 non-zero weights:", nonzero)
 # What to see: at small $\lambda$ the training error is near 0 and the validation error large (overfitting: the
 # random weights in the unseen directions add noise to every prediction); as $\lambda$ grows the penalty removes them,
 # the training error rises and the validation error falls: choose $\lambda$ on validation data. With L2 the
-# validation error is lowest at a moderate $\lambda$ and rises only slightly beyond it. The L1 penalty sets weights
-# to **exactly** zero and leaves fewer and fewer non-zero weights as $\lambda$ grows, until at the larger $\lambda$
-# of the sweep every weight is zero: the model is just the bias, and both errors stay at the constant predictor's
+# validation error is lowest at a moderate $\lambda$ and rises only slightly beyond it. The L1 penalty, applied by the
+# proximal step, sets weights to **exactly** zero and leaves fewer and fewer non-zero weights as $\lambda$ grows,
+# until at the larger $\lambda$ of the sweep every weight is zero: the model is just the bias, and both errors stay at the constant predictor's
 # level. Here the truth is dense (all 200 weights are 0.01) and 20 examples cannot recover it: L1, which looks for a
 # few large weights, finds nothing better than the constant, while L2 shrinks all weights evenly. This dense case is
 # where L2 does at least as well as L1; with a few large true weights L1 would win.

@@ -116,7 +116,10 @@ def check_kept_or_zero(check_id, out, x, p, case, hint=""):
 #
 # **Inference: the two conventions.** The expected training activation is $\mathbb E[m_jh_j]=q\,h_j$, so a network
 # used at test time without a mask would see activations $1/q$ times larger than in training. There are two exact
-# ways to fix this, and the seed notes mix them up:
+# ways to fix this. Texts also differ on what $p$ means: Srivastava et al. (2014) and *Neural Networks and Deep
+# Learning* (邱锡鹏, ch. 7) write $p$ for the **keep** (retain) probability, so their "multiply by $p$ at test time" is
+# the factor $q$ below; the seed notes read that $p$ as a drop probability, which gives the wrong factor. Here, as in
+# PyTorch, $p$ is the **drop** probability:
 #
 # | convention | training | test time |
 # |---|---|---|

@@ -8,8 +8,8 @@
         smooth.append(avg / (1 - beta ** (i + 1)))
     slopes = [(smooth[j + 1] - smooth[j]) / (math.log(lrs[j + 1]) - math.log(lrs[j])) for j in range(len(lrs) - 1)]
     steep = min(range(len(slopes)), key=lambda j: slopes[j])
-    valley = min(range(len(smooth)), key=lambda k: smooth[k])
-    return lrs[steep], lrs[valley] / 10
+    lowest = min(range(len(smooth)), key=lambda k: smooth[k])
+    return lrs[steep], lrs[lowest] / 10
 =======
     lr = torch.as_tensor(lrs, dtype=torch.float64)
     loss = torch.as_tensor(losses, dtype=torch.float64)
