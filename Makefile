@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint validate venv lab browser sandbox postgres podman image clean
+.PHONY: demo test lint validate venv lab formgrade browser sandbox postgres podman image clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,9 @@ demo: $(STAMP) sandbox
 
 lab: $(STAMP)
 	$(BIN)/autograder lab
+
+formgrade: $(STAMP)
+	$(BIN)/autograder lab --instructor
 
 lint: $(STAMP)
 	$(BIN)/ruff check course autograder tests scripts assignments/nbgrader_config.py

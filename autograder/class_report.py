@@ -30,7 +30,8 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from autograder.submission import State, Submission, items_of
+from autograder.regrade import Change, report_lines
+from autograder.submission import NEEDS_MANUAL, State, Submission, items_of
 
 STANDS = (State.GRADED, State.TAMPERING, State.STUDENT_FAULT)  # the grade goes to the LMS as it is
 RAN = (State.GRADED, State.TAMPERING)  # the notebook ran to the end: its cells say something about the items
@@ -41,6 +42,7 @@ _SECTIONS = [  # (anchor, link text) of the page's contents
     ("bugs", "Known bugs"),
     ("states", "States"),
     ("timing", "Grading time"),
+    ("regrade", "Last re-grade"),
 ]
 TOP_BUGS = 20
 SLOWEST = 5
@@ -69,21 +71,24 @@ _PAGE = """<!doctype html>
 """
 
 
-def write(subs: list[Submission], assignment: str, out: Path) -> Path:
+Regrade = tuple[str, list[Change]] | None  # (when, changes) of the last re-grade (regrade.py)
+
+
+def write(subs: list[Submission], assignment: str, out: Path, regraded: Regrade = None) -> Path:
     """Write ``out/<assignment>_class.html`` and return its path."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{assignment}_class.html"
-    path.write_text(render(subs, assignment), encoding="utf-8")
+    path.write_text(render(subs, assignment, regraded), encoding="utf-8")
     return path
 
 
-def render(subs: list[Submission], assignment: str) -> str:
+def render(subs: list[Submission], assignment: str, regraded: Regrade = None) -> str:
     """The page as a string; the same submissions give the same bytes (the PNGs carry no timestamp)."""
     title = html.escape(f"{assignment}: class report")
     if not subs:
         body = f"<h1>{title}</h1><p>No submissions of {html.escape(assignment)} have been graded yet.</p>"
     else:
-        sections = [_scores(subs), _pass_rates(subs), _bugs(subs), _states(subs), _timings(subs)]
+        sections = [_scores(subs), _pass_rates(subs), _bugs(subs), _states(subs), _timings(subs), _regrade(regraded)]
         nav = "".join(f'<a href="#{id_}">{name}</a>' for id_, name in _SECTIONS)
         body = "\n".join([_header(subs, assignment), f"<nav>{nav}</nav>", *sections])
     return _PAGE.format(title=title, css=_CSS, body=body)
@@ -180,7 +185,7 @@ def _bugs(subs: list[Submission]) -> str:
     lost: dict[str, set[str]] = defaultdict(set)
     for sub in graded:
         for r in sub.results:
-            if r.points < r.max_points:
+            if r.points < r.max_points and not r.manual:
                 lost[r.item].add(sub.student)
             for d in r.diagnosis:
                 found[(r.item, d.get("bug") or d.get("mutant", "?"))].add(sub.student)
@@ -203,9 +208,21 @@ def _bugs(subs: list[Submission]) -> str:
 
 def _states(subs: list[Submission]) -> str:
     head = '<h2 id="states">Submissions per state</h2>'
-    per_state = Counter(s.state for s in subs)
-    rows = [[html.escape(state.value), str(per_state[state])] for state in State if per_state[state]]
+    per_state = Counter(s.shown_state for s in subs)
+    rows = [[html.escape(state), str(n)] for state, n in per_state.items()]
     parts = [head, _table("states", ["state", "submissions"], rows, 1)]
+    waiting = _group(
+        (f"{r.item} ({r.max_points:g} points)", _who(s, set())) for s in subs for r in s.results if r.pending
+    )
+    if waiting:
+        parts.append(
+            f'<h3>{NEEDS_MANUAL}</h3><p class="note">Written answers nobody has graded yet (in '
+            "<code>autograder lab --instructor</code>); these totals are not final and are not sent to the "
+            f"LMS.</p>{waiting}"
+        )
+    late = _group((s.late, _who(s, set())) for s in subs if s.late)
+    if late:
+        parts.append(f"<h3>Late work</h3>{late}")
     several = {st for st, n in Counter(s.student for s in subs).items() if n > 1}
     for state in LISTED:
         grouped = _group((s.reason or "(no reason given)", _who(s, several)) for s in subs if s.state is state)
@@ -249,6 +266,19 @@ def _timings(subs: list[Submission]) -> str:
     return head + _img(fig, alt) + summary + f"<h3>Slowest {len(rows)}</h3>" + table + note
 
 
+def _regrade(regraded: Regrade) -> str:
+    head = '<h2 id="regrade">Last re-grade</h2>'
+    if regraded is None:
+        return f"{head}<p>Not re-graded since the first grading.</p>"
+    when, found = regraded
+    if not found:
+        return f"{head}<p>Re-graded {html.escape(when)}: no student's points changed.</p>"
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in report_lines(found))
+    students = len({c.student for c in found})
+    lead = f"Re-graded {html.escape(when)}: {_n(students, 'student')} whose points changed (old -> new):"
+    return f"{head}<p>{lead}</p><ul>{lines}</ul>"
+
+
 # ---- counting ------------------------------------------------------------------------------------------------
 
 
@@ -258,7 +288,7 @@ def _student_totals(subs: list[Submission]) -> tuple[dict[str, float], dict[str,
     maxima: dict[str, float] = defaultdict(float)
     for sub in subs:
         if sub.state in STANDS:
-            totals[sub.student] += sub.score
+            totals[sub.student] += sub.final_score
             maxima[sub.student] += sub.max_score
     return dict(totals), dict(maxima)
 
@@ -269,7 +299,7 @@ def _pass_counts(subs: list[Submission]) -> dict[str, dict[str, tuple[int, int]]
     counts: dict[str, dict[str, list[int]]] = {}
     for sub in subs:
         passed: dict[tuple[str, str], bool] = {}
-        for r in sub.results:
+        for r in (r for r in sub.results if not r.manual):  # a written answer has no test to pass
             key = (r.item, "hidden" if r.hidden else "visible")
             passed[key] = passed.get(key, True) and r.points >= r.max_points
         for (item, kind), ok in passed.items():

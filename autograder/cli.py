@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from autograder import executors, sample_class
+from autograder import executors, final_grade, regrade, sample_class
+from autograder import feedback as feedback_mod
 from autograder import report as report_mod
 from autograder.course_dir import CourseDir, env_root
 from autograder.errors import UsageError
@@ -52,8 +53,9 @@ def _scheduler_address(text: str) -> str:
 
 
 def db_option(p: argparse.ArgumentParser) -> None:
-    """The gradebook, for the commands that write it (release, grade); validate grades in a scratch gradebook
-    of its own and report reads the result files, so neither takes it."""
+    """The gradebook, for the commands that read or write it (release, grade, report and the LMS files for the
+    written answers' scores, lab --instructor, release-feedback, extend); validate grades in a scratch gradebook
+    of its own, so it does not take it."""
     p.add_argument(
         "--db",
         metavar="URL",
@@ -129,6 +131,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args)
     name = course.check_assignment(args.assignment)
     submissions = Path(args.submissions).resolve() if args.submissions else course.submitted
+    before = regrade.snapshot(load_results(course, name))
     started = time.perf_counter()
     shown = Progress()
     try:
@@ -138,10 +141,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     finally:
         shown.close()
     elapsed = time.perf_counter() - started
+    final_grade.finish(course, subs)
     print(
         f"\n{score_table(subs)}\n\n{len(subs)} submission(s) in {elapsed:.1f} s "
         f"({elapsed / max(len(subs), 1):.1f} s each)"
     )
+    if before:  # graded before: say whose points this grading changed (a fixed test, --force)
+        changed = regrade.changes(before, subs)
+        regrade.save(course, name, changed)
+        lines = regrade.report_lines(changed)
+        print(f"\nre-graded: {len(lines)} student(s) whose points changed (old -> new)", *lines, sep="\n  ")
     return 0
 
 
@@ -177,10 +186,12 @@ def _lms_report(args: argparse.Namespace, course: CourseDir, name: str, out: Pat
     if not args.ids:
         raise UsageError(f"--format {args.format} needs --ids FILE (the student-id mapping file)")
     roster = ids.load(Path(args.ids))
-    result = export.write(load_results(course, name), name, roster, args.format, out, args.column or "")
+    subs = load_results(course, name)
+    final_grade.finish(course, subs)
+    result = export.write(subs, name, roster, args.format, out, args.column or "")
     print(
         f"{args.format} grade import: {result.path} ({result.graded} graded, {len(result.no_result)} without a "
-        f"result, {len(result.held)} held back)"
+        f"result, {len(result.held)} held back, {len(result.pending)} pending manual grading)"
     )
     for line in result.warnings():
         print(line, file=sys.stderr)
@@ -230,17 +241,51 @@ def _learn_known_bugs(course: CourseDir, name: str, students: list, subs: list) 
         diagnosis.save(course, table)
 
 
+def cmd_release_feedback(args: argparse.Namespace) -> int:
+    from autograder.release_feedback import release as release_fb
+
+    course = _course(args)
+    name = course.check_assignment(args.assignment)
+    submissions = Path(args.submissions).resolve() if args.submissions else None
+    done = release_fb(course, name, args.hidden, submissions)
+    print(
+        f"feedback of {name} released: {len(done.pages)} page(s) under {course.feedback}, {done.to_exchange} "
+        f"student(s) through nbgrader's exchange; hidden tests shown as {args.hidden}"
+    )
+    if done.pending:
+        print(f"not final yet (written answers to grade): {', '.join(done.pending)}", file=sys.stderr)
+    return 0
+
+
+def cmd_extend(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from autograder import late
+
+    course = _course(args)
+    name = course.check_assignment(args.assignment)
+    extension = timedelta(days=args.days, hours=args.hours)
+    late.set_extension(course.db_url, name, args.student, extension)
+    print(f"{args.student}: {name} due {extension} later")
+    return 0
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     from autograder import lab
 
     course = _course(args)
     workdir = Path(args.workdir).resolve() if args.workdir else course.root / "student"
     started = time.perf_counter()
-    proc, url = lab.start(course, workdir, args.ip, args.port, dict(os.environ))
+    if args.instructor:
+        proc, url = lab.start_instructor(course, args.ip, args.port, dict(os.environ))
+        who = f"the instructor, on {course.root} (formgrader: {url.split('?')[0].replace('/lab', '/formgrader')})"
+    else:
+        proc, url = lab.start(course, workdir, args.ip, args.port, dict(os.environ))
+        who = f"students, on {workdir}"
     try:
         lab.wait_until_serving(url, proc)
         print(
-            f"\nJupyterLab for students, on {workdir}, serving after {time.perf_counter() - started:.1f} s:\n"
+            f"\nJupyterLab for {who}, serving after {time.perf_counter() - started:.1f} s:\n"
             f"    {url}\n(Ctrl-C stops it)",
             flush=True,
         )
@@ -341,7 +386,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", metavar="DIR", help="the student's folder (default: the course's student/)")
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 in Docker)")
     p.add_argument("--port", type=_positive(int), default=8888, help="default 8888")
+    p.add_argument(
+        "--instructor",
+        action="store_true",
+        help="the instructor's lab instead: nbgrader's formgrader on the course's gradebook, and the written answers "
+        "of the class question by question with their rubric (/autograder/answers)",
+    )
+    db_option(p)
     p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser(
+        "release-feedback",
+        help="write the students' feedback pages (final grade, written answers, late penalty) into nbgrader's "
+        "feedback/ folder and release them through the exchange where students submitted through it",
+    )
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument(
+        "--hidden",
+        choices=feedback_mod.HIDDEN_SHOWN,
+        default="messages",
+        help="what students see of a failed hidden test: its message (default) or its points only",
+    )
+    p.add_argument("--submissions", metavar="DIR", help="default: the course's submitted/")
+    db_option(p)
+    p.set_defaults(func=cmd_release_feedback)
+
+    p = sub.add_parser("extend", help="give a student more time on an assignment (kept in the gradebook)")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("student", metavar="STUDENT")
+    p.add_argument("--days", type=float, default=0.0, help="days added to the due date")
+    p.add_argument("--hours", type=float, default=0.0, help="hours added to the due date")
+    db_option(p)
+    p.set_defaults(func=cmd_extend)
 
     p = sub.add_parser(
         "collect",
@@ -377,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TITLE",
         help="canvas: the assignment's column as Canvas titles it, e.g. 'Lab 1 (4321)' (default: ASSIGNMENT)",
     )
+    db_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="build the sample class of every assignment, grade it, write the reports")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autograder import late
 from autograder.errors import UsageError
 from autograder.submission import State, Submission
 
@@ -25,6 +26,8 @@ def collect(submissions_dir: Path, assignment: str, notebook_names: list[str]) -
         for name in notebook_names:
             path = folder / f"{name}.ipynb"
             sub = Submission(student_dir.name, assignment, name, path if path.exists() or path.is_symlink() else None)
+            when = None if linked else late.submitted_at(folder)
+            sub.submitted_at = when.isoformat() if when else ""
             if sub.path is None:
                 sub.fail(State.STUDENT_FAULT, f"no {name}.ipynb submitted")
             elif linked or path.is_symlink() or not path.is_file():

@@ -185,7 +185,7 @@ def diagnose(sub: Submission, checks: Iterable[Mapping[str, Any]], table: Table 
     if table is None or sub.state is not State.GRADED or table.get("version") != sub.version:
         return sub
     checks = list(checks)
-    lost = list(dict.fromkeys(r.item for r in sub.results if r.points < r.max_points))
+    lost = list(dict.fromkeys(r.item for r in sub.results if r.points < r.max_points and not r.manual))
     for item in lost:
         mine = cells_of(sub, checks, item)
         found = [

@@ -27,7 +27,7 @@ _STYLE = (
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>{style}</style></head>
-<body><h1>{title}</h1><p>State: <b>{state}</b>{reason}</p><p>Total: <b>{score:g} / {max_score:g}</b></p>
+<body><h1>{title}</h1><p>State: <b>{state}</b>{reason}</p>{total}
 {items}{flags}</body></html>
 """
 
@@ -36,11 +36,21 @@ def note_file(assignment: str) -> str:
     return f"notes-{assignment}.html"
 
 
-def _cell(r: ItemResult) -> str:
+HIDDEN_SHOWN = ("messages", "points")  # what a student sees of a hidden test: its message, or its points only
+
+
+def _cell(r: ItemResult, hidden_shown: str = "messages") -> str:
+    if r.manual:
+        if r.pending:
+            return f"<li><b>written answer</b>: not graded yet (of {r.max_points:g})</li>"
+        comment = f"<br>{html.escape(r.message)}" if r.message else ""
+        return f"<li><b>written answer, graded by hand</b>: {r.points:g} / {r.max_points:g}{comment}</li>"
     kind = "hidden test" if r.hidden else "visible test"
     head = f"<b>{kind}</b>: {r.points:g} / {r.max_points:g}"
     if r.points >= r.max_points:
         return f"<li>{head}, passed</li>"
+    if r.hidden and hidden_shown == "points":
+        return f"<li>{head}</li>"
     return f"<li>{head}<br><code>{html.escape(r.message or 'failed')}</code></li>"
 
 
@@ -68,22 +78,33 @@ def _note_link(assignment: str, item: str) -> str:
     )
 
 
-def _item(assignment: str, item: str, results: list[ItemResult]) -> str:
+def _item(assignment: str, item: str, results: list[ItemResult], hidden_shown: str) -> str:
     points, max_points = sum(r.points for r in results), sum(r.max_points for r in results)
-    lost = points < max_points
-    cells = "".join(_cell(r) for r in results)
+    lost = points < max_points and not any(r.pending for r in results)
+    cells = "".join(_cell(r, hidden_shown) for r in results)
+    diagnosis = _diagnosis(results) if lost and hidden_shown == "messages" else ""
     return (
         f'<section class="item{" lost" if lost else ""}"><h2><span>{html.escape(item)}</span>'
         f'<span>{points:g} / {max_points:g}</span></h2><ul class="cells">{cells}</ul>'
-        f"{_diagnosis(results) if lost else ''}{_note_link(assignment, item)}</section>"
+        f"{diagnosis}{_note_link(assignment, item)}</section>"
     )
 
 
-def render(sub: Submission) -> str:
+def _total(sub: Submission) -> str:
+    total = f"<p>Total: <b>{sub.final_score:g} / {sub.max_score:g}</b>"
+    if sub.late:
+        total += f" ({sub.score:g} earned; {html.escape(sub.late)})"
+    if sub.pending:
+        total += f". Not final: {sub.pending} written answer{'s' * (sub.pending != 1)} still to be graded by hand"
+    return total + "</p>"
+
+
+def render(sub: Submission, hidden_shown: str = "messages") -> str:
+    """The page; ``hidden_shown="points"`` shows a hidden test's points without its message (or a diagnosis)."""
     by_item: dict[str, list[ItemResult]] = {}
     for r in sub.results:
         by_item.setdefault(r.item, []).append(r)
-    items = "\n".join(_item(sub.assignment, item, results) for item, results in by_item.items())
+    items = "\n".join(_item(sub.assignment, item, results, hidden_shown) for item, results in by_item.items())
     reason = f" ({html.escape(sub.reason)})" if sub.reason else ""
     flags = ""
     if sub.flags:
@@ -92,20 +113,19 @@ def render(sub: Submission) -> str:
     return _PAGE.format(
         title=html.escape(f"{sub.assignment}: feedback for {sub.student}"),
         style=_STYLE,
-        state=html.escape(sub.state.value),
+        state=html.escape(sub.shown_state),
         reason=reason,
-        score=sub.score,
-        max_score=sub.max_score,
+        total=_total(sub),
         items=items,
         flags=flags,
     )
 
 
-def write(sub: Submission, feedback_dir: Path) -> Path:
+def write(sub: Submission, feedback_dir: Path, hidden_shown: str = "messages") -> Path:
     folder = feedback_dir / sub.student / sub.assignment
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{sub.notebook_name}.html"
-    path.write_text(render(sub), encoding="utf-8")
+    path.write_text(render(sub, hidden_shown), encoding="utf-8")
     note = course_notes.page(sub.assignment)
     if note is not None:
         (folder / note_file(sub.assignment)).write_text(note, encoding="utf-8")

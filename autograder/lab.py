@@ -136,3 +136,54 @@ def start(
     proc = subprocess.Popen(command(workdir, ip, port, token, extra), cwd=workdir, env=env)  # noqa: S603
     host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
     return proc, f"http://{host}:{port}/lab?token={token}"
+
+
+# ---- the instructor's lab --------------------------------------------------------------------------------------
+
+INSTRUCTOR_EXTENSIONS = {
+    "nbgrader.server_extensions.formgrader": True,  # manual grading, one notebook at a time, on our gradebook
+    "autograder.instructor_server": True,  # the class's answers to one question on one page, with the rubric
+    "nbgrader.server_extensions.course_list": False,  # one course here
+    "nbgrader.server_extensions.assignment_list": False,  # the student's side
+}
+
+
+def instructor_nbgrader_config(course: CourseDir) -> str:
+    """nbgrader_config.py for the formgrader: this course root and its gradebook (SQLite or PostgreSQL)."""
+    return (
+        "# Written by `autograder lab --instructor`: the formgrader on this course's gradebook.\n"
+        "from pathlib import Path\n"
+        "from autograder.course_dir import nbgrader_config\n"
+        "c = get_config()  # noqa: F821\n"
+        f"c.merge(nbgrader_config(Path({str(course.root)!r}), {course.db_url!r}))\n"
+    )
+
+
+def prepare_instructor(course: CourseDir) -> Path:
+    """Release every assignment (the gradebook then knows its cells) and write the instructor's Jupyter config."""
+    for name in course.assignments():
+        release(course, name)
+    config_dir = course.work("jupyter-instructor")
+    (config_dir / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": INSTRUCTOR_EXTENSIONS}}, indent=1), encoding="utf-8"
+    )
+    (config_dir / "nbgrader_config.py").write_text(instructor_nbgrader_config(course), encoding="utf-8")
+    return config_dir
+
+
+def start_instructor(
+    course: CourseDir, ip: str, port: int, env: dict[str, str], extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, str]:
+    """JupyterLab on the course root with nbgrader's formgrader and our answers page (instructor_server.py);
+    returns the process and the URL with its token (not yet waited for)."""
+    config_dir = prepare_instructor(course)
+    token = secrets.token_hex(16)
+    env = {
+        **env,
+        "JUPYTER_CONFIG_DIR": str(config_dir),
+        "AUTOGRADER_COURSE": str(course.root),
+        "AUTOGRADER_DB_URL": course.db_url,
+    }
+    proc = subprocess.Popen(command(course.root, ip, port, token, extra), cwd=course.root, env=env)  # noqa: S603
+    host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
+    return proc, f"http://{host}:{port}/lab?token={token}"

@@ -30,6 +30,7 @@ from autograder import (
     reference,
     restore,
     resume,
+    rubric,
     score,
     trim,
     withhold,
@@ -98,12 +99,13 @@ def _apply_execution(sub: Submission, result: ExecResult) -> Submission:
     return sub
 
 
-def _save(out: Path, sub: Submission) -> None:
+def _save(out: Path, sub: Submission, rubrics: dict[str, rubric.Rubric]) -> None:
+    """The instructor's copy, for nbgrader's formgrader: the graded notebook with each written answer's rubric."""
     if sub.nb is None:
         return
     path = resume.autograded_path(out, sub)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(sub.nb, path)
+    nbformat.write(rubric.annotate(sub.nb, rubrics), path)
 
 
 def _save_summary(out: Path, sub: Submission) -> None:
@@ -153,6 +155,7 @@ def grade_batch(
             log.info("removed the sandbox folder %s of a grader that was killed", stale)
     ensure_in_gradebook(course, assignment)
     config = course.config()
+    rubrics = rubric.load(course, assignment)
     names = [p.stem for p in course.source_notebooks(assignment)]
     # the released cells, read once: every submission is restored and scored against them
     copies = {name: NotebookCells.load(course.db_url, name, assignment) for name in names}
@@ -241,8 +244,9 @@ def grade_batch(
                 sub,
             )
             _guard("diagnose", lambda s: diagnosis.diagnose(s, s.checks, known_bugs), sub)
-            _save(out, sub)
-            _guard("feedback", lambda s: feedback.write(s, out / "feedback"), sub)
+            _save(out, sub, rubrics)
+            # the instructor's copy: students get theirs when the instructor releases it (release_feedback.py)
+            _guard("feedback", lambda s: feedback.write(s, out / "reports" / "feedback"), sub)
             _save_summary(out, sub)
             batch.submission(sub)
             if progress:

@@ -14,7 +14,7 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-from autograder import class_report, diagnosis, feedback
+from autograder import class_report, diagnosis, feedback, final_grade, regrade
 from autograder.course_dir import CourseDir
 from autograder.errors import UsageError
 from autograder.resume import checks_path
@@ -22,27 +22,36 @@ from autograder.submission import Submission, items_of
 
 
 def write_csv(subs: list[Submission], path: Path) -> Path:
+    """One row per student: points per item (written answers included), the total after any late penalty, the
+    state ("needs manual grading" while a written answer waits for a person), the late penalty and the flags."""
     items = items_of(subs)
     per_student: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    totals: dict[str, float] = defaultdict(float)
     states: dict[str, list[str]] = defaultdict(list)
+    lateness: dict[str, list[str]] = defaultdict(list)
     flags: dict[str, list[str]] = defaultdict(list)
     for sub in subs:
         for r in sub.results:
             per_student[sub.student][r.item] += r.points
-        states[sub.student].append(sub.state.value + (f": {sub.reason}" if sub.reason else ""))
+        totals[sub.student] += sub.final_score
+        pending = f" ({sub.pending} written answer{'s' * (sub.pending != 1)} to grade)" if sub.pending else ""
+        states[sub.student].append(sub.shown_state + pending + (f": {sub.reason}" if sub.reason else ""))
+        if sub.late:
+            lateness[sub.student].append(sub.late)
         flags[sub.student] += sub.flags
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", *items, "total", "state", "flags"])
+        writer.writerow(["student", *items, "total", "state", "late", "flags"])
         for student in sorted(states):
             points = per_student[student]
             writer.writerow(
                 [
                     student,
                     *(f"{points.get(i, 0.0):g}" for i in items),
-                    f"{sum(points.values()):g}",
+                    f"{totals[student]:g}",
                     "; ".join(states[student]),
+                    "; ".join(dict.fromkeys(lateness[student])),
                     "; ".join(flags[student]),
                 ]
             )
@@ -66,6 +75,7 @@ def report(course: CourseDir, subs: list[Submission], assignment: str, out: Path
     if not subs:
         raise UsageError(f"no graded submissions of {assignment}: run `autograder grade {assignment}` first")
     rediagnose(course, subs)
+    final_grade.finish(course, subs)
     csv_path = write_csv(subs, out / f"{assignment}_grades.csv")
     pages = [feedback.write(sub, out / "feedback") for sub in subs]
-    return csv_path, pages, class_report.write(subs, assignment, out)
+    return csv_path, pages, class_report.write(subs, assignment, out, regrade.last(course, assignment))

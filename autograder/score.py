@@ -19,6 +19,7 @@ text, never the traceback, which would show the hidden test's source).
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode, v4
@@ -26,6 +27,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import SaveAutoGrades
 from traitlets.config import Config
 
+from autograder import manual_grades
 from autograder.engine import GUARD_ID
 from autograder.gradebook import NotebookCells, SubmissionGrades, exclusive, open_gradebook
 from autograder.markup import BEGIN_HIDDEN, grade_id, is_autograded_test, item_of
@@ -159,6 +161,13 @@ def _read_back(cells: NotebookCells, grades: SubmissionGrades, messages: dict[st
         for name, g in grades.grades.items()
         if cells.graded[name].cell_type == "code" and g.auto_score is not None
     ]
+    # written answers: graded by hand, so pending until someone does (nbgrader gives an unchanged answer 0 and
+    # keeps a manual score through a re-grade); manual_grades.refresh reads the latest scores at report time
+    results += [
+        manual_grades.result(name, g.manual_score, g.auto_score, float(cells.graded[name].max_score), "")
+        for name, g in grades.grades.items()
+        if cells.graded[name].cell_type == "markdown"
+    ]
     return sorted(results, key=lambda r: position.get(r.grade_id, len(position)))
 
 
@@ -193,7 +202,7 @@ def _score(
         if sub.nb is None:  # nothing to run: every item is 0, with the reason
             _zero_all(grades)
             zeros = _read_back(cells, grades, {})
-            sub.results = [ItemResult(r.grade_id, r.item, 0.0, r.max_points, sub.reason, r.hidden) for r in zeros]
+            sub.results = [replace(r, points=0.0, message=sub.reason, pending=False) for r in zeros]
             grades.commit()
             return sub
         nb, resources = sub.nb, nbgrader_resources(sub, db_url)

@@ -18,6 +18,9 @@ class State(enum.StrEnum):
     TAMPERING = "tampering suspected"  # graded, but a cell's records did not hold up outside the kernel
 
 
+NEEDS_MANUAL = "needs manual grading"
+
+
 @dataclass
 class ItemResult:
     """One grade cell's outcome as shown to the student: points and the check's message, never its source."""
@@ -30,6 +33,8 @@ class ItemResult:
     hidden: bool = False
     # known bugs whose check values this failed cell reproduces (diagnosis.py): [{"mutant": name, "bug": text}]
     diagnosis: list[dict[str, str]] = field(default_factory=list)
+    manual: bool = False  # a written answer, graded by hand (manual_grades.py); ``message`` is the grader's comment
+    pending: bool = False  # a written answer nobody has graded yet: 0 points for now, not final
 
 
 @dataclass
@@ -48,6 +53,10 @@ class Submission:
     result_key: str = ""  # what this result depends on (resume.py): same key, same result
     notes: list[str] = field(default_factory=list)  # what the grader did about its own trouble (start retries)
     version: str = ""  # the assignment version it was graded against (reference.version_key)
+    submitted_at: str = ""  # ISO time from nbgrader's timestamp.txt beside the notebook, if any (late.py)
+    # late work (final_grade.py, at report time): the fraction of the points kept and why
+    kept: float = 1.0
+    late: str = ""
 
     @property
     def key(self) -> str:
@@ -86,6 +95,7 @@ class Submission:
             "result_key": self.result_key,
             "notes": self.notes,
             "version": self.version,
+            "submitted_at": self.submitted_at,
         }
 
     @classmethod
@@ -104,11 +114,31 @@ class Submission:
         sub.result_key = str(summary.get("result_key", ""))
         sub.notes = list(summary.get("notes", []))
         sub.version = str(summary.get("version", ""))
+        sub.submitted_at = str(summary.get("submitted_at", ""))
         return sub
 
     @property
     def score(self) -> float:
+        """The points earned, written answers included, before any late penalty."""
         return sum(r.points for r in self.results)
+
+    @property
+    def final_score(self) -> float:
+        """The points that count: ``score`` less the late penalty."""
+        return round(self.score * self.kept, 4)
+
+    @property
+    def shown_state(self) -> str:
+        """The state as tables and pages show it: a graded notebook with written answers not yet graded by hand
+        "needs manual grading" (its total is not final)."""
+        if self.state is State.GRADED and self.pending:
+            return NEEDS_MANUAL
+        return self.state.value
+
+    @property
+    def pending(self) -> int:
+        """Written answers of this notebook that nobody has graded yet."""
+        return sum(r.pending for r in self.results)
 
     @property
     def max_score(self) -> float:

@@ -18,8 +18,8 @@ def score_table(subs: Sequence[Submission]) -> str:
             acc[0] += r.points
             acc[1] += r.max_points
         cells = [f"{per_item[i][0]:g}/{per_item[i][1]:g}" if i in per_item else "-" for i in items]
-        state = sub.state.value + (f" ({sub.reason})" if sub.reason else "")
-        rows.append([sub.student, *cells, f"{sub.score:g}/{sub.max_score:g}", state])
+        state = sub.shown_state + (f" ({sub.reason})" if sub.reason else "")
+        rows.append([sub.student, *cells, f"{sub.final_score:g}/{sub.max_score:g}", state])
     return render([header, *rows])
 
 

@@ -34,8 +34,9 @@ class Verdict:
 
 
 def points(sub: Submission) -> dict[str, tuple[float, float]]:
-    """Points and maximum per grade cell (what two gradings of one submission must agree on)."""
-    return {r.grade_id: (r.points, r.max_points) for r in sub.results}
+    """Points and maximum per autograded cell (what two gradings of one submission must agree on); written
+    answers wait for a person, so they prove nothing about the tests."""
+    return {r.grade_id: (r.points, r.max_points) for r in sub.results if not r.manual}
 
 
 def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -> list[Verdict]:
@@ -48,7 +49,10 @@ def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -
             continue
         if student.kind in ("reference", "variant"):
             lost = [g for g, (p, m) in pts.items() if p < m]
-            observed = f"{sub.score:g}/{sub.max_score:g}" + (f", lost {', '.join(lost)}" if lost else "")
+            written = sum(r.max_points for r in sub.results if r.manual)
+            observed = f"{sum(p for p, _ in pts.values()):g}/{sum(m for _, m in pts.values()):g}"
+            observed += f" (+{written:g} written, graded by hand)" if written else ""
+            observed += f", lost {', '.join(lost)}" if lost else ""
             observed += f", flagged: {'; '.join(sub.flags)}" if sub.flags else ""
             ok = not lost and bool(pts) and not sub.flags
             verdicts.append(Verdict(student.name, "full marks, no flag", observed, ok))

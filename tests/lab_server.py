@@ -25,7 +25,7 @@ class Served:
         return f"{self.base}{path}{'&' if '?' in path else '?'}token={self.token}"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serving(course: CourseDir, workdir: Path, extra: tuple[str, ...] = ()) -> Iterator[Served]:
-    port = _free_port()
+    port = free_port()
     proc, url = lab.start(course, workdir, "127.0.0.1", port, dict(os.environ), extra)
     try:
         seconds = lab.wait_until_serving(url, proc)

@@ -22,6 +22,7 @@ def copy_course(folder: Path) -> CourseDir:
     root = folder / "course"
     shutil.copytree(DEFAULT_ROOT / "source", root / "source")
     shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
+    shutil.copytree(DEFAULT_ROOT / "rubrics", root / "rubrics")
     return CourseDir(root)
 
 

@@ -194,7 +194,10 @@ def test_the_attacks_are_flagged_and_feedback_shows_text_only(batch):
     for name in ("patch-compare", "reads-the-course-sources", "transformer-empties-cells", "fork-bomb"):
         assert subs[name].flags, name
     assert not subs["reference"].flags
-    for page in (course.feedback).rglob("*.html"):
+    pages = list((course.reports / "feedback").rglob("*.html"))
+    assert len(pages) >= len(subs), "every graded student has a page for the instructor"
+    assert not list(course.feedback.rglob("*.html")), "nothing reaches the students' folder before release-feedback"
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "<script" not in text and "<img" not in text, page
 

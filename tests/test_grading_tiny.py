@@ -167,9 +167,9 @@ def test_a_lost_item_is_diagnosed_as_the_known_bug_whose_values_it_reproduces(ti
         assert named(student) == {}, student
     assert subs["dave"].score == 4.0 and subs["carol"].score < 4.0 and subs["grace"].score < 4.0
     # the feedback says it in the bug's words, only on the lost item; the class page counts it
-    page = (tiny.feedback / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    page = (tiny.reports / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert page.count("Looks like") == 1 and "<b>subtracts</b>" in page
-    assert "Looks like" not in (tiny.feedback / "carol" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "Looks like" not in (tiny.reports / "feedback" / "carol" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     _, _, class_page = report(tiny, load_results(tiny, ASSIGNMENT), ASSIGNMENT, tmp_path / "out")
     assert "ignores signs" in class_page.read_text() and "squares" in class_page.read_text()
 

@@ -395,7 +395,7 @@ def test_report_command_writes_the_moodle_worksheet_and_lists_who_was_left_out(t
     )
     path = tiny.reports / f"{ASSIGNMENT}_moodle.csv"
     assert code == 0
-    assert out == f"moodle grade import: {path} (2 graded, 1 without a result, 1 held back)\n"
+    assert out == f"moodle grade import: {path} (2 graded, 1 without a result, 1 held back, 0 pending manual grading)\n"
     assert err.splitlines() == [
         "not exported (not in the mapping file): zed",
         "empty grade (grader fault, regrade first): chloé",
@@ -417,6 +417,7 @@ def test_report_command_default_format_is_unchanged(tiny, capsys):
         "item1",
         "total",
         "state",
+        "late",
         "flags",
     ]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,14 +22,17 @@ from pathlib import Path
 import nbformat
 import psycopg
 import pytest
+from lab_server import free_port
 from nbgrader.api import Gradebook
-from tiny_course import ASSIGNMENT, tiny_notebook
+from tiny_course import ASSIGNMENT, WRITTEN, make_course, tiny_notebook
 
-from autograder import cli, sample_class, score
+from autograder import cli, manual_grades, sample_class, score
 from autograder.course_dir import CourseDir
 from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch
+from autograder.lab import instructor_nbgrader_config
+from autograder.pipeline import GradeOptions, grade_batch, load_results
 from autograder.release import ensure_in_gradebook, release
+from autograder.report import report
 from autograder.submission import State, Submission
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
@@ -44,12 +46,6 @@ def _pg_bin() -> Path | None:
     """The newest /usr/lib/postgresql/<version>/bin that has the server."""
     found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb") if (p.parent / "pg_ctl").exists()]
     return max(found, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0, default=None)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -80,7 +76,7 @@ class Server:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                   "--no-sync")  # fmt: skip
         for attempt in range(3):  # the free port may be taken between the look and the start
-            self.port = _free_port()
+            self.port = free_port()
             options = f"-h 127.0.0.1 -p {self.port} -k {self.base} -c fsync=off -c synchronous_commit=off"
             try:
                 self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
@@ -284,3 +280,17 @@ def test_a_bad_database_url_is_one_line_and_exit_2(tiny, capsys, url, message):
     err = capsys.readouterr().err
     assert err.startswith(f"autograder: error: {message}") and err.count("\n") == 1, err
     assert "s3cret" not in err
+
+
+def test_written_answers_are_graded_by_hand_in_a_postgres_gradebook(tmp_path, pg_url):
+    course = CourseDir(make_course(tmp_path / "course", written=True), pg_url)
+    release(course, ASSIGNMENT)
+    wanted = [s for s in sample_class.build(course, ASSIGNMENT, misbehaving=False) if s.name == "reference"]
+    sample_class.write(wanted, ASSIGNMENT, course.submitted)
+    grade_batch(course, ASSIGNMENT, course.submitted, OPTIONS)
+    assert [w.student for w in manual_grades.written(pg_url, ASSIGNMENT) if w.manual_score is None] == ["reference"]
+    manual_grades.record(pg_url, ASSIGNMENT, ASSIGNMENT, "reference", WRITTEN, 1.0, "in PostgreSQL")
+    csv_path, _, _ = report(course, load_results(course, ASSIGNMENT), ASSIGNMENT, tmp_path / "out")
+    assert "reference,3,1,1,5,graded," in csv_path.read_text()
+    # the formgrader of `lab --instructor --db` reads the same database: its config names it
+    assert repr(pg_url) in instructor_nbgrader_config(course)

@@ -32,7 +32,19 @@ def code(source: str, grade_id: str | None = None, **kw) -> nbformat.NotebookNod
     return cell
 
 
-def tiny_notebook() -> nbformat.NotebookNode:
+WRITTEN = "written_why"  # the written answer of tiny_notebook(written=True), 1 point, graded by hand
+
+
+def written_cell() -> nbformat.NotebookNode:
+    cell = v4.new_markdown_cell(
+        "**Written answer (1 point).** Why is addition commutative?\n\n### BEGIN SOLUTION\nBecause a + b counts "
+        "the same things as b + a.\n### END SOLUTION"
+    )
+    cell.metadata.update(_meta(WRITTEN, grade=True, solution=True, points=1))
+    return cell
+
+
+def tiny_notebook(written: bool = False) -> nbformat.NotebookNode:
     params = code('SEED = 0\nDEVICE = "auto"\nFAST = False', "parameters", locked=True)
     params.metadata["tags"] = ["parameters"]
     cells = [
@@ -70,16 +82,25 @@ def tiny_notebook() -> nbformat.NotebookNode:
     ]
     # what the add item asks students to write themselves: the grader flags it in the source and in the run
     cells[3].metadata["autograder"] = {"forbidden": ["operator.add", "fractions"]}
+    if written:
+        cells.append(written_cell())
     nb = v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
 
-def make_course(root: Path) -> Path:
-    """Write the tiny course under ``root`` and return it."""
+def make_course(root: Path, written: bool = False) -> Path:
+    """Write the tiny course under ``root`` and return it; ``written``: with a written answer and its rubric."""
     src = root / "source" / ASSIGNMENT
     src.mkdir(parents=True)
-    nbformat.write(tiny_notebook(), src / f"{ASSIGNMENT}.ipynb")
+    nbformat.write(tiny_notebook(written), src / f"{ASSIGNMENT}.ipynb")
+    if written:
+        (root / "rubrics").mkdir()
+        (root / "rubrics" / f"{ASSIGNMENT}.toml").write_text(
+            f'[{WRITTEN}]\nquestion = "why addition commutes"\n[[{WRITTEN}.criteria]]\npoints = 1\n'
+            'text = "counting the same things in another order"\n'
+            f'[[{WRITTEN}.comments]]\npoints = -1\ntext = "Say why, not only that it does."\n'
+        )
     mutants = root / "mutants" / ASSIGNMENT
     mutants.mkdir(parents=True)
     (mutants / "add_subtracts.py").write_text(

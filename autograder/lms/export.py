@@ -5,8 +5,9 @@ Canvas: its Gradebook "Import" CSV, the columns of its own gradebook export (``S
 ``SIS Login ID``, ``Section``, then the assignment as ``Name (assignment id)``) and the ``Points Possible`` row.
 Moodle: the assignment's offline grading worksheet ("Upload grading worksheet"), which matches rows on
 ``Identifier`` (``Participant <id>``) and needs ``Grade`` and ``Last modified (grade)``; no column to map by hand.
-A student with no result, or whose grading failed on the grader's side, gets an empty grade: Moodle skips an
-empty grade, and a 0 would fail a student for the grader's fault.
+A student with no result, whose grading failed on the grader's side, or with written answers nobody has graded
+yet, gets an empty grade: Moodle skips an empty grade, a 0 would fail a student for the grader's fault, and a
+partial total would be taken for the final one. Totals are final_grade.finish's (written answers, late penalty).
 """
 
 from __future__ import annotations
@@ -31,11 +32,16 @@ class Export:
     graded: int = 0
     no_result: list[str] = field(default_factory=list)  # in the mapping file, not graded: empty grade
     held: list[str] = field(default_factory=list)  # a grader fault: empty grade until regraded
+    pending: dict[str, int] = field(default_factory=dict)  # written answers to grade by hand: empty grade until then
     not_in_mapping: list[str] = field(default_factory=list)  # graded, but no row to export to
 
     def warnings(self) -> list[str]:
         lines = [f"not exported (not in the mapping file): {s}" for s in self.not_in_mapping]
         lines += [f"empty grade (grader fault, regrade first): {s}" for s in self.held]
+        lines += [
+            f"empty grade (needs manual grading: {n} written answer{'s' * (n != 1)} to grade): {s}"
+            for s, n in self.pending.items()
+        ]
         return lines
 
 
@@ -51,15 +57,19 @@ def max_points(subs: list[Submission]) -> float:
     return sum(per_notebook.values())
 
 
-def _grades(subs: list[Submission]) -> tuple[dict[str, float], set[str]]:
-    """Total points per student, and the students whose grading failed on the grader's side."""
+def _grades(subs: list[Submission]) -> tuple[dict[str, float], set[str], dict[str, int]]:
+    """Final points per student (written answers and late penalty included: final_grade.finish ran), the
+    students whose grading failed on the grader's side, and those with written answers still to grade."""
     totals: dict[str, float] = defaultdict(float)
     held = set()
+    pending: dict[str, int] = defaultdict(int)
     for sub in subs:
-        totals[sub.student] += sub.score
+        totals[sub.student] += sub.final_score
         if sub.state in (State.GRADER_FAULT, State.PENDING):
             held.add(sub.student)
-    return totals, held
+        if sub.pending:
+            pending[sub.student] += sub.pending
+    return totals, held, dict(pending)
 
 
 def _canvas_rows(people: list[tuple[Person, str]], column: str, maximum: str) -> list[list[str]]:
@@ -86,13 +96,15 @@ def write(
     """Write ``out/<assignment>_<lms>.csv``; ``column`` is Canvas's title of the assignment (default its name)."""
     if not subs:
         raise UsageError(f"no graded submissions of {assignment}: nothing to export; run `autograder grade` first")
-    totals, held = _grades(subs)
+    totals, held, pending = _grades(subs)
     export = Export(out / f"{assignment}_{lms}.csv")
     people: list[tuple[Person, str]] = []
     for person in roster.people:
         grade = ""
         if person.student in held:
             export.held.append(person.student)
+        elif person.student in pending:  # a partial total sent as final would be a wrong grade
+            export.pending[person.student] = pending[person.student]
         elif person.student in totals:
             grade = _fmt(totals[person.student])
             export.graded += 1
