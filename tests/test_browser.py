@@ -9,7 +9,7 @@ drives it (`executable_path`), never a browser of its own download. Without Chro
 
 import nbformat
 import pytest
-from chromium import CHROMIUM, FLAGS, SHOTS, needs_chromium
+from chromium import SHOTS, chromium_page, needs_chromium
 from lab_server import serving
 from real_course import ASSIGNMENTS, copy_course
 
@@ -64,12 +64,8 @@ def served(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        browser.close()
+    with chromium_page(1400, 1000) as page:
+        yield page
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

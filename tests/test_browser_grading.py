@@ -10,7 +10,7 @@ import os
 import time
 
 import pytest
-from chromium import CHROMIUM, FLAGS, SHOTS, needs_chromium
+from chromium import SHOTS, chromium_page, needs_chromium
 from lab_server import free_port
 from tiny_course import ASSIGNMENT, WRITTEN, make_course
 
@@ -46,12 +46,8 @@ def instructor(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(instructor):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser.new_page(viewport={"width": 1300, "height": 1000})
-        browser.close()
+    with chromium_page(1300, 1000) as page:
+        yield page
 
 
 def _written(course, student):
