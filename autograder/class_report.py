@@ -31,6 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from autograder.regrade import Change, report_lines
+from autograder.similarity import THRESHOLD, Pair, section
 from autograder.submission import NEEDS_MANUAL, State, Submission, items_of
 
 STANDS = (State.GRADED, State.TAMPERING, State.STUDENT_FAULT)  # the grade goes to the LMS as it is
@@ -43,9 +44,11 @@ _SECTIONS = [  # (anchor, link text) of the page's contents
     ("states", "States"),
     ("timing", "Grading time"),
     ("regrade", "Last re-grade"),
+    ("similarity", "Similar solutions"),
 ]
 TOP_BUGS = 20
 SLOWEST = 5
+SIMILAR_SHOWN = 10  # pairs shown on the class page; all of them on the similarity page
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:60em;margin:0 auto;padding:1em;line-height:1.45;
@@ -56,6 +59,8 @@ table{border-collapse:collapse;margin:.5em 0;overflow-wrap:normal}
 td,th{padding:.3em .6em;text-align:left;vertical-align:top;border-bottom:1px solid #ddd}
 td.num,th.num{text-align:right;white-space:nowrap}
 .note{color:#555;font-size:.9em}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}
+pre{white-space:pre-wrap;font-size:.85em}mark{background:#ffd66b}
 code{font-family:ui-monospace,monospace}
 nav a{margin-right:1em;white-space:nowrap}
 h2{margin-top:1.6em;border-bottom:2px solid #ccc}
@@ -74,21 +79,31 @@ _PAGE = """<!doctype html>
 Regrade = tuple[str, list[Change]] | None  # (when, changes) of the last re-grade (regrade.py)
 
 
-def write(subs: list[Submission], assignment: str, out: Path, regraded: Regrade = None) -> Path:
+def write(
+    subs: list[Submission], assignment: str, out: Path, regraded: Regrade = None, similar: list[Pair] | None = None
+) -> Path:
     """Write ``out/<assignment>_class.html`` and return its path."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{assignment}_class.html"
-    path.write_text(render(subs, assignment, regraded), encoding="utf-8")
+    path.write_text(render(subs, assignment, regraded, similar), encoding="utf-8")
     return path
 
 
-def render(subs: list[Submission], assignment: str, regraded: Regrade = None) -> str:
+def render(subs: list[Submission], assignment: str, regraded: Regrade = None, similar: list[Pair] | None = None) -> str:
     """The page as a string; the same submissions give the same bytes (the PNGs carry no timestamp)."""
     title = html.escape(f"{assignment}: class report")
     if not subs:
         body = f"<h1>{title}</h1><p>No submissions of {html.escape(assignment)} have been graded yet.</p>"
     else:
-        sections = [_scores(subs), _pass_rates(subs), _bugs(subs), _states(subs), _timings(subs), _regrade(regraded)]
+        sections = [
+            _scores(subs),
+            _pass_rates(subs),
+            _bugs(subs),
+            _states(subs),
+            _timings(subs),
+            _regrade(regraded),
+            _similar(similar, assignment),
+        ]
         nav = "".join(f'<a href="#{id_}">{name}</a>' for id_, name in _SECTIONS)
         body = "\n".join([_header(subs, assignment), f"<nav>{nav}</nav>", *sections])
     return _PAGE.format(title=title, css=_CSS, body=body)
@@ -277,6 +292,14 @@ def _regrade(regraded: Regrade) -> str:
     students = len({c.student for c in found})
     lead = f"Re-graded {html.escape(when)}: {_n(students, 'student')} whose points changed (old -> new):"
     return f"{head}<p>{lead}</p><ul>{lines}</ul>"
+
+
+def _similar(similar: list[Pair] | None, assignment: str) -> str:
+    head = '<h2 id="similarity">Similar solutions</h2>'
+    if similar is None:
+        return f"{head}<p>Not computed (<code>autograder similarity {html.escape(assignment)}</code>).</p>"
+    more = f'<p class="note">All pairs: <code>{html.escape(assignment)}_similarity.html</code>.</p>'
+    return head + section(similar, THRESHOLD, top=SIMILAR_SHOWN) + (more if len(similar) > SIMILAR_SHOWN else "")
 
 
 # ---- counting ------------------------------------------------------------------------------------------------

@@ -45,6 +45,16 @@ def _positive(kind: type):
     return parse
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1]: {text!r}")
+    return value
+
+
 def _scheduler_address(text: str) -> str:
     try:
         return executors.check_scheduler_address(text)
@@ -241,6 +251,21 @@ def _learn_known_bugs(course: CourseDir, name: str, students: list, subs: list) 
         diagnosis.save(course, table)
 
 
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from autograder import similarity
+
+    course = _course(args)
+    name = course.check_assignment(args.assignment)
+    submissions = Path(args.submissions).resolve() if args.submissions else None
+    pairs = similarity.find(course, name, args.threshold, submissions)
+    out = Path(args.out).resolve() if args.out else course.reports
+    path = similarity.write(course, name, pairs, args.threshold, out)
+    for p in pairs:
+        print(f"{p.cell}: {p.a} ~ {p.b} {p.score:.2f}")
+    print(f"{len(pairs)} pair(s) above {args.threshold:.2f}: {path}")
+    return 0
+
+
 def cmd_release_feedback(args: argparse.Namespace) -> int:
     from autograder.release_feedback import release as release_fb
 
@@ -410,6 +435,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--submissions", metavar="DIR", help="default: the course's submitted/")
     db_option(p)
     p.set_defaults(func=cmd_release_feedback)
+
+    p = sub.add_parser(
+        "similarity",
+        help="pairs of students whose solution cells are alike (copydetect; the release's code as boilerplate), "
+        "side by side; changes no points",
+    )
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--threshold", type=_share, default=0.8, help="share of a cell's code found in the other's (0.8)")
+    p.add_argument("--submissions", metavar="DIR", help="default: the course's submitted/")
+    p.add_argument("--out", metavar="DIR", help="default: the course's reports/")
+    p.set_defaults(func=cmd_similarity)
 
     p = sub.add_parser("extend", help="give a student more time on an assignment (kept in the gradebook)")
     p.add_argument("assignment", metavar="ASSIGNMENT")

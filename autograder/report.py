@@ -14,7 +14,7 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-from autograder import class_report, diagnosis, feedback, final_grade, regrade
+from autograder import class_report, diagnosis, feedback, final_grade, regrade, similarity
 from autograder.course_dir import CourseDir
 from autograder.errors import UsageError
 from autograder.resume import checks_path
@@ -76,6 +76,13 @@ def report(course: CourseDir, subs: list[Submission], assignment: str, out: Path
         raise UsageError(f"no graded submissions of {assignment}: run `autograder grade {assignment}` first")
     rediagnose(course, subs)
     final_grade.finish(course, subs)
+    similar = similarity.find(course, assignment)
+    for student, found in similarity.flags(similar).items():  # flags only: a person decides, no point changes
+        first = next((s for s in subs if s.student == student), None)
+        if first is not None:
+            first.flags += [f"similarity: {f}" for f in found]
     csv_path = write_csv(subs, out / f"{assignment}_grades.csv")
     pages = [feedback.write(sub, out / "feedback") for sub in subs]
-    return csv_path, pages, class_report.write(subs, assignment, out, regrade.last(course, assignment))
+    similarity.write(course, assignment, similar, similarity.THRESHOLD, out)
+    page = class_report.write(subs, assignment, out, regrade.last(course, assignment), similar)
+    return csv_path, pages, page

@@ -312,7 +312,7 @@ def test_page_loads_in_chromium_and_fits_a_phone(tmp_path):
             desk.goto(path.as_uri(), wait_until="load")
             assert desk.evaluate(all_loaded) == [True, True, True]
             headings = desk.eval_on_selector_all("h2", "hs => hs.map(h => h.id)")
-            assert headings == ["scores", "items", "bugs", "states", "timing", "regrade"]
+            assert headings == ["scores", "items", "bugs", "states", "timing", "regrade", "similarity"]
             assert desk.locator("#pass-rates tbody tr").count() == 4
             desk.screenshot(path=str(SHOTS / "class_report.png"), full_page=True)
 
