@@ -30,6 +30,8 @@ from autograder.markup import grade_id, is_solution
 
 NOISE, GUARANTEE = 15, 20  # tokens: shorter matches are noise; matches this long are always found
 THRESHOLD = 0.8
+PAGE_PAIRS = 200  # pairs written out in full on the similarity page (a class that shares code has thousands)
+FLAGS_PER_STUDENT = 3  # in the CSV: the most similar pairs, then a count
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,18 @@ def find(
 
 
 def flags(pairs: list[Pair]) -> dict[str, list[str]]:
-    """Student -> one flag per pair they are in (for the CSV)."""
+    """Student -> their most similar pairs (``pairs`` is sorted), then how many more, for the CSV."""
     found: dict[str, list[str]] = {}
+    more: dict[str, int] = {}
     for p in pairs:
-        found.setdefault(p.a, []).append(f"{p.cell}: similar to {p.b}'s ({p.score:.2f})")
-        found.setdefault(p.b, []).append(f"{p.cell}: similar to {p.a}'s ({p.score:.2f})")
+        for me, other in ((p.a, p.b), (p.b, p.a)):
+            mine = found.setdefault(me, [])
+            if len(mine) < FLAGS_PER_STUDENT:
+                mine.append(f"{p.cell}: similar to {other}'s ({p.score:.2f})")
+            else:
+                more[me] = more.get(me, 0) + 1
+    for me, n in more.items():
+        found[me].append(f"and {n} more similar cell(s): see the similarity report")
     return found
 
 
@@ -130,12 +139,12 @@ _CSS = (
 
 def section(pairs: list[Pair], threshold: float, top: int | None = None) -> str:
     """HTML: the pairs (the ``top`` most similar), each with both cells side by side."""
-    shown = pairs if top is None else pairs[:top]
+    shown = pairs[: PAGE_PAIRS if top is None else top]
     if not pairs:
         return f"<p>No pair of students above {threshold:.2f} on any solution cell.</p>"
     parts = [
         f"<p>{len(pairs)} pair(s) above {threshold:.2f} (shared code highlighted; a flag for a person to look at, "
-        "never points).</p>"
+        f"never points){f'; the {len(shown)} most similar below' if len(shown) < len(pairs) else ''}.</p>"
     ]
     for p in shown:
         parts.append(

@@ -134,3 +134,15 @@ def test_the_command_and_the_class_page_show_pairs_and_only_flags_come_of_it(cou
     with pytest.raises(SystemExit) as bad:
         main(["--course", str(course.root), "similarity", A, "--threshold", "2"])
     assert bad.value.code == 2 and "must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_a_class_of_copies_gets_a_bounded_page_and_bounded_flags():
+    code = {f"s{k:02d}": {"nb:cell": "def f(x):\n" + "    x = x * 2 + 1\n" * 12 + "    return x\n"} for k in range(30)}
+    pairs = similarity.compare(code, {})
+    assert len(pairs) == 30 * 29 // 2 and all(p.score == 1.0 for p in pairs)
+    assert all(
+        len(f) == similarity.FLAGS_PER_STUDENT + 1 and f[-1].startswith("and 26 more")
+        for f in similarity.flags(pairs).values()
+    )
+    page = similarity.section(pairs, similarity.THRESHOLD)
+    assert page.count('<div class="pair">') == min(len(pairs), similarity.PAGE_PAIRS) and "435 pair(s)" in page
