@@ -51,9 +51,23 @@ def test_cuda_requested_without_a_gpu_exits_2(tiny):
 
 
 def test_every_command_has_help():
-    for command in ["release", "validate", "grade", "collect", "report", "demo", "lab"]:
+    commands = ["release", "validate", "grade", "collect", "report", "demo", "lab"]
+    for command in [*commands, "release-feedback", "extend", "similarity"]:
         result = run(command, "--help")
         assert result.returncode == 0 and "usage: autograder" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["extend", ASSIGNMENT, "ann", "--days", "-1"], "negative"),
+        (["extend", "99_nothing", "ann", "--days", "1"], "99_nothing"),
+        (["release-feedback", ASSIGNMENT], "no graded submissions"),
+    ],
+)
+def test_instructor_commands_refuse_a_mistake_in_one_line(tiny, args, message):
+    result = run("--course", str(tiny.root), *args)
+    assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_release_command_writes_the_student_version(tiny):
