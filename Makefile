@@ -64,7 +64,7 @@ validate: $(STAMP) sandbox
 	$(BIN)/autograder validate
 
 test: $(STAMP) lint validate browser postgres image
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 clean:
 	rm -rf assignments/release assignments/submitted assignments/autograded assignments/feedback \

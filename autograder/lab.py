@@ -163,6 +163,7 @@ def prepare_instructor(course: CourseDir) -> Path:
     """Release every assignment (the gradebook then knows its cells) and write the instructor's Jupyter config."""
     for name in course.assignments():
         release(course, name)
+    course.work("exchange").chmod(0o777)  # the formgrader checks nbgrader's exchange, shared by design
     config_dir = course.work("jupyter-instructor")
     (config_dir / "jupyter_server_config.json").write_text(
         json.dumps({"ServerApp": {"jpserver_extensions": INSTRUCTOR_EXTENSIONS}}, indent=1), encoding="utf-8"
