@@ -4,6 +4,7 @@ gradebook, and nbgrader's timestamp.txt. Every expectation below is worked out b
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -270,6 +271,19 @@ def test_undecodable_timestamp_is_none(tmp_path: Path, caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="autograder.late"):
         assert late.submitted_at(folder) is None
     assert caplog.records
+
+
+def test_a_fifo_or_a_link_for_a_timestamp_neither_hangs_nor_counts(tmp_path: Path, caplog) -> None:
+    fifo = tmp_path / "fifo"
+    fifo.mkdir()
+    os.mkfifo(fifo / "timestamp.txt")  # reading it would wait for a writer forever
+    linked = _timestamp(tmp_path / "linked", "")
+    (linked / "timestamp.txt").unlink()
+    other = _timestamp(tmp_path / "other", "2026-12-01 10:00:00.000000 UTC")
+    (linked / "timestamp.txt").symlink_to(other / "timestamp.txt")  # another student's time
+    with caplog.at_level(logging.WARNING, logger="autograder.late"):
+        assert late.submitted_at(fifo) is None and late.submitted_at(linked) is None
+    assert len(caplog.records) == 2
 
 
 # --- extensions in nbgrader's gradebook -------------------------------------------------------------------------------
