@@ -27,6 +27,7 @@ from copydetect.utils import highlight_overlap
 
 from autograder.course_dir import CourseDir
 from autograder.markup import grade_id, is_solution
+from autograder.readable import MAX_NOTEBOOK_BYTES
 
 NOISE, GUARANTEE = 15, 20  # tokens: shorter matches are noise; matches this long are always found
 THRESHOLD = 0.8
@@ -60,6 +61,9 @@ def class_code(course: CourseDir, assignment: str, submissions: Path | None = No
             path = course.autograded / student / assignment / f"{nb_name}.ipynb"
             if not path.is_file():
                 path = root / student / assignment / f"{nb_name}.ipynb"
+                # the student's own file: what collect and readable refuse (a link, a FIFO, a giant) is skipped
+                if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_NOTEBOOK_BYTES:
+                    continue
             try:
                 cells = solution_code(nbformat.read(path, as_version=4))
             except (OSError, ValueError):

@@ -5,6 +5,7 @@ flags and a report comes of it."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import nbformat
@@ -89,6 +90,9 @@ def course(tmp_path_factory):
         "erin": {"early_stop_impl": renamed_and_commented(INDEPENDENT["early_stop_impl"])},
         "fay": {},  # hands in the release untouched
     }
+    for odd in ("gil", "hal"):  # a FIFO and a link instead of a notebook: skipped, never waited on or followed
+        (course.submitted / odd / A).mkdir(parents=True)
+    os.mkfifo(course.submitted / "gil" / A / f"{A}.ipynb")
     released = nbformat.read(course.release / A / f"{A}.ipynb", as_version=4)
     for student, mine in cells.items():
         nb = nbformat.from_dict(released)
@@ -98,6 +102,7 @@ def course(tmp_path_factory):
         folder = course.submitted / student / A
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{A}.ipynb")
+    (course.submitted / "hal" / A / f"{A}.ipynb").symlink_to(course.submitted / "alice" / A / f"{A}.ipynb")
     return course
 
 
