@@ -48,9 +48,10 @@ def release(course: CourseDir, assignment: str, hidden_shown: str = "messages", 
         if sub.pending:
             done.pending.append(sub.student)
         source = submitted / sub.student / assignment
-        if all((source / name).is_file() for name in EXCHANGE_FILES):
+        # files the student's submit wrote: plain files only, never a link into someone else's folder
+        if all((source / name).is_file() and not (source / name).is_symlink() for name in EXCHANGE_FILES):
             for name in EXCHANGE_FILES:
-                shutil.copy2(source / name, course.feedback / sub.student / assignment / name)
+                shutil.copyfile(source / name, course.feedback / sub.student / assignment / name)
             exchanged.add(sub.student)
     exchange = course.root / ".work" / "exchange"
     if exchanged and exchange.is_dir():
