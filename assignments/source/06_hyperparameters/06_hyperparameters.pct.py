@@ -87,9 +87,9 @@ print(f"torch {torch.__version__}, device {device}, FAST={FAST}")
 # expected names and returns their values row by row. `LearningCurves` is an `evaluate(config, budget)` for the
 # successive-halving tests: configuration `i` reaches the validation loss `final[i] + speed[i] / budget` after
 # `budget` units of training, and every call is recorded. `Sampler` and `BruteForce` serve the Hyperband tests: a
-`sample(n)` that hands out numbered configurations, and a stand-in for `successive_halving` that simply trains every
-configuration with the final budget, so that a bug in your halving does not cost the Hyperband item too. Read
-them, you do not need to change them.
+# `sample(n)` that hands out numbered configurations, and a stand-in for `successive_halving` that simply trains every
+# configuration with the final budget, so that a bug in your halving does not cost the Hyperband item too. Read
+# them, you do not need to change them.
 
 # %% nbgrader={"grade": false, "grade_id": "helpers", "locked": true, "schema_version": 3, "solution": false, "task": false} id="helpers"
 def compare_fraction(check_id, hits, p, case, hint=""):
