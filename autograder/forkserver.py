@@ -34,7 +34,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from autograder.sandbox import Box, SandboxSpec, _children
+from autograder.sandbox import Box, SandboxSpec, process_tree
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ class ForkServer:
     def _host_pid(self, inner: int) -> int:
         """Our pid of the process the server knows as ``inner`` (its /proc/PID/status says ``NSpid: ours inner
         1``: the server's namespace is one level down from ours, the kernel's two)."""
-        tree, todo = _children(), [self.proc.pid]
+        tree, todo = process_tree(), [self.proc.pid]
         while todo:
             pid = todo.pop()
             try:

@@ -353,7 +353,8 @@ def sweep_stale_boxes(tmp: Path | None = None) -> list[Path]:
 # --------------------------------------------------------------------------- watching from outside
 
 
-def _children() -> dict[int, list[int]]:
+def process_tree() -> dict[int, list[int]]:
+    """Parent pid -> child pids of every live process, from /proc (the fork server and the benchmark use it)."""
     tree: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -370,7 +371,7 @@ def _children() -> dict[int, list[int]]:
 
 def tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants (the whole sandbox when ``pid`` is bubblewrap)."""
-    tree, total, todo = _children(), 0, [pid]
+    tree, total, todo = process_tree(), 0, [pid]
     page = os.sysconf("SC_PAGE_SIZE")
     while todo:
         current = todo.pop()

@@ -43,7 +43,7 @@ from autograder.execute import Limits
 from autograder.markup import strip_markers
 from autograder.pipeline import GradeOptions, grade_batch
 from autograder.release import release
-from autograder.sandbox import _children
+from autograder.sandbox import process_tree
 
 
 def papermill_time(source: Path, fast: bool) -> float:
@@ -169,7 +169,7 @@ class WorkerMemory:
                 return 0
 
         while not self._stop.wait(0.2):
-            tree = _children()
+            tree = process_tree()
             for worker in tree.get(os.getpid(), []):
                 self.peak = max(self.peak, rss(worker))
                 todo = list(tree.get(worker, []))
