@@ -12,7 +12,7 @@ from autograder.submission import State, Submission
 
 
 def row(sub: Submission) -> str:
-    state = sub.state.value + (f" ({sub.reason})" if sub.reason else "")
+    state = sub.shown_state + (f" ({sub.reason})" if sub.reason else "")
     flagged = f" [{len(sub.flags)} flag(s): see the feedback]" if sub.flags else ""
     return f"  {sub.student:42s} {sub.score:6g} / {sub.max_score:<6g} {state}{flagged}"
 
@@ -33,7 +33,7 @@ class Progress:
             print(row(sub), file=self.stream, flush=True)
             return
         self.not_graded += sub.state is not State.GRADED
-        self.bar.set_postfix_str(f"{sub.student} {sub.state.value}, not graded cleanly: {self.not_graded}")
+        self.bar.set_postfix_str(f"{sub.student} {sub.shown_state}, not graded cleanly: {self.not_graded}")
         self.bar.update(1)
 
     def close(self) -> None:

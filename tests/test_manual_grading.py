@@ -15,13 +15,15 @@ import pytest
 from nbgrader.utils import notebook_hash
 from tiny_course import ASSIGNMENT, WRITTEN, make_course
 
-from autograder import late, manual_grades, regrade, sample_class
+from autograder import late, manual_grades, progress, regrade, sample_class
 from autograder.cli import main
 from autograder.course_dir import COURSE_ID, CourseDir
 from autograder.execute import Limits
 from autograder.pipeline import GradeOptions, grade_batch, load_results
 from autograder.release import release
 from autograder.report import report
+from autograder.submission import ItemResult, State, Submission
+from autograder.table import score_table
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
 STUDENTS = ("reference", "mutant-add_abs")  # 4 and 2 autograded points of 4; the written answer waits
@@ -163,3 +165,11 @@ def test_feedback_of_a_submission_through_nbgrader_exchange_is_released_there(co
     digest = notebook_hash(secret="s3cret", notebook_id=ASSIGNMENT)  # what Fetch Feedback looks for
     assert f"{digest}.html" in [p.name for p in released]
     assert "feedback for reference" in (exchange / COURSE_ID / "feedback" / f"{digest}.html").read_text()
+
+
+def test_the_progress_line_and_the_table_say_needs_manual_grading_while_an_answer_waits():
+    sub = Submission("ann", ASSIGNMENT, ASSIGNMENT, None, State.GRADED)
+    sub.results = [ItemResult("add__visible", "add", 1.0, 1.0), manual_grades.result(WRITTEN, None, None, 1.0, "")]
+    assert "needs manual grading" in progress.row(sub) and "needs manual grading" in score_table([sub])
+    sub.results[1] = manual_grades.result(WRITTEN, 1.0, None, 1.0, "fine")
+    assert "graded" in progress.row(sub) and "needs manual" not in progress.row(sub)
