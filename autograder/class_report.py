@@ -227,7 +227,7 @@ def _states(subs: list[Submission]) -> str:
     rows = [[html.escape(state), str(n)] for state, n in per_state.items()]
     parts = [head, _table("states", ["state", "submissions"], rows, 1)]
     waiting = _group(
-        (f"{r.item} ({r.max_points:g} points)", _who(s, set())) for s in subs for r in s.results if r.pending
+        (f"{r.item} ({_n(r.max_points, 'point')})", _who(s, set())) for s in subs for r in s.results if r.pending
     )
     if waiting:
         parts.append(
@@ -333,8 +333,9 @@ def _pass_counts(subs: list[Submission]) -> dict[str, dict[str, tuple[int, int]]
     return {i: {k: (v[0], v[1]) for k, v in counts[i].items()} for i in order if i in counts}
 
 
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
+def _n(count: float, noun: str) -> str:
+    shown = int(count) if float(count).is_integer() else count  # 12 students, 1.5 points
+    return f"{shown} {noun}{'s' * (count != 1)}"
 
 
 def _rate(part: int, whole: int) -> float:
