@@ -23,6 +23,4 @@ def finish(course: CourseDir, subs: list[Submission]) -> None:
     for sub in subs:
         extension = extensions[sub.assignment].get(sub.student, timedelta())
         when = datetime.fromisoformat(sub.submitted_at) if sub.submitted_at else None
-        penalty = late.penalty(policy, late.lateness(when, policy.due.get(sub.assignment), extension), extension)
-        sub.kept = penalty.fraction_kept
-        sub.late = penalty.describe() if penalty.days else ""
+        sub.penalty = late.penalty(policy, late.lateness(when, policy.due.get(sub.assignment), extension), extension)

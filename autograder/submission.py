@@ -9,6 +9,8 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from autograder.late import Penalty, apply
+
 
 class State(enum.StrEnum):
     PENDING = "pending"
@@ -54,9 +56,7 @@ class Submission:
     notes: list[str] = field(default_factory=list)  # what the grader did about its own trouble (start retries)
     version: str = ""  # the assignment version it was graded against (reference.version_key)
     submitted_at: str = ""  # ISO time from nbgrader's timestamp.txt beside the notebook, if any (late.py)
-    # late work (final_grade.py, at report time): the fraction of the points kept and why
-    kept: float = 1.0
-    late: str = ""
+    penalty: Penalty | None = None  # late work (final_grade.py, at report time); None: not late, nothing off
 
     @property
     def key(self) -> str:
@@ -125,7 +125,12 @@ class Submission:
     @property
     def final_score(self) -> float:
         """The points that count: ``score`` less the late penalty."""
-        return round(self.score * self.kept, 4)
+        return self.score if self.penalty is None else apply(self.score, self.penalty)
+
+    @property
+    def late(self) -> str:
+        """Why points came off for lateness (one line), or "" when it was on time."""
+        return self.penalty.describe() if self.penalty is not None and self.penalty.days else ""
 
     @property
     def shown_state(self) -> str:
