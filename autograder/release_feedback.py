@@ -18,11 +18,11 @@ from pathlib import Path
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from autograder import feedback, final_grade
+from autograder import feedback
 from autograder.course_dir import CourseDir
 from autograder.errors import UsageError
 from autograder.pipeline import load_results
-from autograder.report import rediagnose
+from autograder.report import finalise
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")  # what nbgrader's release_feedback reads beside a page
 
@@ -38,8 +38,7 @@ def release(course: CourseDir, assignment: str, hidden_shown: str = "messages", 
     subs = load_results(course, assignment)
     if not subs:
         raise UsageError(f"no graded submissions of {assignment}: run `autograder grade {assignment}` first")
-    rediagnose(course, subs)
-    final_grade.finish(course, subs)
+    finalise(course, subs)
     submitted = submissions or course.submitted
     done = Released()
     exchanged = set()

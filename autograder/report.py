@@ -70,12 +70,17 @@ def rediagnose(course: CourseDir, subs: list[Submission]) -> None:
             diagnosis.diagnose(sub, checks, tables[key])
 
 
+def finalise(course: CourseDir, subs: list[Submission]) -> None:
+    """What every page a person reads needs first: the known bugs named again, the final grade put together."""
+    rediagnose(course, subs)
+    final_grade.finish(course, subs)
+
+
 def report(course: CourseDir, subs: list[Submission], assignment: str, out: Path) -> tuple[Path, list[Path], Path]:
     """The grades CSV, the feedback pages and the class page."""
     if not subs:
         raise UsageError(f"no graded submissions of {assignment}: run `autograder grade {assignment}` first")
-    rediagnose(course, subs)
-    final_grade.finish(course, subs)
+    finalise(course, subs)
     similar = similarity.find(course, assignment)
     for student, found in similarity.flags(similar).items():  # flags only: a person decides, no point changes
         first = next((s for s in subs if s.student == student), None)
