@@ -121,6 +121,9 @@ def _header(subs: list[Submission], assignment: str) -> str:
             f" Mean score <b>{statistics.fmean(scores):.1f}</b>, median <b>{statistics.median(scores):g}</b>"
             f" of <b>{max(maxima.values()):g}</b> points ({len(scores)} students whose grade stands)."
         )
+    variants = {s.inputs for s in subs if s.inputs}
+    if variants:  # inputs.py: each student's hidden tests drew their own inputs
+        line += f" Hidden tests drew per-student inputs ({_n(len(variants), 'variant')})."
     return f"<h1>{html.escape(assignment)}: class report</h1><p>{line}</p>"
 
 

@@ -128,7 +128,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failures = 0
     for name in _assignments(course, args.assignments):
         started = time.perf_counter()
-        verdicts = validate(course, name, _options(args, graded_only=True))
+        verdicts = validate(course, name, _options(args, graded_only=True), seeds=args.seeds)
         rows = [["student", "expected", "observed", "verdict"]]
         rows += [[v.student, v.expectation, v.observed, "ok" if v.ok else "MISS"] for v in verdicts]
         print(f"\n{name} ({time.perf_counter() - started:.0f} s)\n{render(rows)}")
@@ -385,6 +385,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(runs each notebook up to its last test cell)",
     )
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    p.add_argument(
+        "--seeds",
+        type=_positive(int),
+        default=1,
+        metavar="N",
+        help="with per-student inputs (course.toml [inputs]): grade every student N times, as N students with "
+        "their own inputs (default 1)",
+    )
     grading_options(p, 300, 60)
     p.set_defaults(func=cmd_validate)
 

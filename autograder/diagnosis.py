@@ -8,7 +8,9 @@ the item,
 
 - the student's records have the same check ids, cases, kinds and pass/fail outcomes, in the same order;
 - every failed record holds the same ``got`` value as the bug's, within that check's own tolerance (exact for
-  ``equal`` and property checks, 1e-6 relative for ``within`` statistics);
+  ``equal`` and property checks, 1e-6 relative for ``within`` statistics), where the two were given the same
+  inputs (per-student inputs, inputs.py: a check whose expected value differs between the two students is matched
+  by its outcome only);
 - the cell ended the same way (the same exception name, or none);
 
 and there is some evidence: a failed record whose value is not only NaN/inf, a failed property check (``check_true``:
@@ -33,7 +35,7 @@ from autograder.course_dir import CourseDir
 from autograder.submission import State, Submission
 from course.checks import compare
 
-KEPT = ("id", "case", "kind", "passed", "got", "tolerance")  # what matching needs of a record
+KEPT = ("id", "case", "kind", "passed", "got", "tolerance", "inputs")  # what matching needs of a record
 WITHIN_RTOL = 1e-6  # a "within" check has a range, not a tolerance: the statistic itself must agree this closely
 
 Table = dict[str, Any]  # {"assignment", "version", "mutants", "bugs": [{"mutant", "item", "bug", "cells"}]}
@@ -67,7 +69,7 @@ def cells_of(sub: Submission, checks: Iterable[Mapping[str, Any]], item: str) ->
         if isinstance(record, Mapping) and record.get("cell") in cells:
             kept = {k: record.get(k) for k in KEPT}
             if kept["passed"] is True:  # only failed values are compared: the table stays small
-                kept["got"], kept["tolerance"] = None, {}
+                kept["got"], kept["tolerance"], kept["inputs"] = None, {}, None
             cells[record["cell"]]["records"].append(kept)
     return cells
 
@@ -170,7 +172,8 @@ def _matches(mine: Mapping[str, Any], bug: Mapping[str, Any]) -> bool:
             if any(got.get(k) != expected.get(k) for k in ("id", "case", "kind", "passed")):
                 return False
             if expected.get("passed") is not True:
-                if not _same_value(got, expected):
+                # another student's inputs (inputs.py: the expected values differ): only the outcome can match
+                if got.get("inputs") == expected.get("inputs") and not _same_value(got, expected):
                     return False
                 evidence = evidence or expected.get("kind") == "true" or _informative(expected.get("got"))
         crashed = known["error"] and known["error"] != "CheckFailure" and all(r.get("passed") for r in records)

@@ -131,8 +131,9 @@ class CheckLogReader:
     (``overflow`` says which was hit: a student fault). Every line is parsed, so the kernel guard's records are
     read even after the cap on check records. ``close`` releases the descriptor."""
 
-    def __init__(self, path: Path, guard_key: bytes | None = None) -> None:
+    def __init__(self, path: Path, guard_key: bytes | None = None, runs: int = 1) -> None:
         self.path = path
+        self.max_bytes, self.max_records = MAX_CHECK_LOG_BYTES * runs, MAX_RECORDS * runs
         self.guard = GuardLedger(guard_key) if guard_key is not None else None
         try:
             self.fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -157,13 +158,13 @@ class CheckLogReader:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 self.overflow = self.overflow or "the check log was replaced by something other than a file"
                 return
-            while self.offset < MAX_CHECK_LOG_BYTES:
-                data = os.pread(fd, min(CHUNK, MAX_CHECK_LOG_BYTES - self.offset), self.offset)
+            while self.offset < self.max_bytes:
+                data = os.pread(fd, min(CHUNK, self.max_bytes - self.offset), self.offset)
                 if not data:
                     return
                 self.offset += len(data)
                 yield data
-            self.overflow = self.overflow or f"the check log grew past {MAX_CHECK_LOG_BYTES // 2**20} MiB"
+            self.overflow = self.overflow or f"the check log grew past {self.max_bytes // 2**20} MiB"
         except OSError:
             return
 
@@ -193,8 +194,8 @@ class CheckLogReader:
             if record.get("id") == GUARD_ID:  # only the ledger's verdicts carry this id onwards
                 records += self.guard.take(record, cell) if self.guard is not None else []
                 continue
-            if self.count >= MAX_RECORDS:
-                self.overflow = self.overflow or f"the notebook wrote more than {MAX_RECORDS} check records"
+            if self.count >= self.max_records:
+                self.overflow = self.overflow or f"the notebook wrote more than {self.max_records} check records"
                 continue
             self.count += 1
             record["cell"] = cell  # set here, outside the kernel: whatever the line claimed is replaced
@@ -295,6 +296,7 @@ class GradingClient(PapermillNotebookClient):
         memory_limit: int,
         warm_km: SandboxedKernelManager | None = None,
         forkserver: ForkServer | None = None,
+        check_log_runs: int = 1,
         **kw,
     ):
         super().__init__(nb_man, **kw)
@@ -305,7 +307,7 @@ class GradingClient(PapermillNotebookClient):
         self.max_output_bytes = max_output_bytes
         self.box = box
         self.watch = Watch(box, memory_limit)
-        self.log_reader = CheckLogReader(box.check_log, box.guard_key if guard_on() else None)
+        self.log_reader = CheckLogReader(box.check_log, box.guard_key if guard_on() else None, check_log_runs)
         self._output_bytes: dict[int, int] = {}
         self._notebook_bytes = 0
         self._done = threading.Event()
@@ -426,6 +428,7 @@ class GradingEngine(NBClientEngine):
         outcome: Outcome,
         notebook_timeout: float,
         max_output_bytes: int,
+        check_log_runs: int,
         kernel_env: dict[str, str],
         kernel_cwd: str,
         box: Box,
@@ -443,6 +446,7 @@ class GradingEngine(NBClientEngine):
             memory_limit,
             warm_km,
             forkserver,
+            check_log_runs,
             timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,

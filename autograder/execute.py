@@ -36,6 +36,7 @@ class Limits:
     max_output_bytes: int = 1_000_000
     startup_timeout: float = 60.0
     memory_rss_baseline: int = 2**30  # resident memory of a kernel with torch and the data loaded, roughly
+    check_log_runs: int = 1  # the check log's caps, in runs of the notebook (the reference's copies, reference.py)
 
     def task_deadline(self) -> float:
         """How long one ``execute`` may run in its worker before the worker is presumed stuck and killed
@@ -232,6 +233,7 @@ def execute_once(
             outcome=outcome,
             notebook_timeout=limits.notebook_timeout,
             max_output_bytes=limits.max_output_bytes,
+            check_log_runs=limits.check_log_runs,
             kernel_env=kernel_env(box.check_log, threads, box),
             kernel_cwd=str(box.io),
             box=box,

@@ -53,7 +53,7 @@ FILENAME = "course.toml"
 KINDS = ("none", "zero", "per_day")
 DAY = timedelta(days=1)
 _LATE_KEYS = ("policy", "percent_per_day", "cap_percent", "grace_minutes")
-_SECTIONS = ("late", "due")
+_SECTIONS = ("late", "due", "inputs")  # [inputs] is read by inputs.py
 
 
 @dataclass(frozen=True)

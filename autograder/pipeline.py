@@ -1,15 +1,18 @@
-"""Runs the stages over a batch: collect -> readable -> restore -> flag -> [trim] -> withhold -> execute -> score
-(with the outside re-check, verify.py) -> diagnose (known bugs, diagnosis.py) -> feedback.
+"""Runs the stages over a batch: collect -> readable -> restore -> flag -> [trim] -> withhold -> inputs -> execute
+-> score (with the outside re-check, verify.py) -> diagnose (known bugs, diagnosis.py) -> feedback.
 
 Restore and score touch the gradebook, so they run in this process one submission at a time (SQLite has one
 writer); execution, the slow part, runs in a pool of worker processes, each kernel in its own sandbox. The
-reference run that the re-check compares with (reference.py) is the pool's first job when it is not cached. A
-stage that fails in an unexpected way marks that submission a grader fault; the batch goes on.
+reference runs that the re-check compares with (reference.py: a few, for the variants of the students' inputs,
+inputs.py) are the pool's first jobs when they are not cached. A stage that fails in an unexpected way marks that
+submission a grader fault; the batch goes on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import itertools
 import json
 import logging
 import time
@@ -26,6 +29,7 @@ from autograder import (
     executors,
     feedback,
     flags,
+    inputs,
     readable,
     reference,
     restore,
@@ -115,24 +119,32 @@ def _save_summary(out: Path, sub: Submission) -> None:
     resume.write_atomic(resume.summary_path(out, sub), json.dumps(sub.to_summary(), indent=1))
 
 
-def _prepare(sub: Submission, options: GradeOptions, forbidden: dict[str, list[str]] | None = None) -> None:
-    """``forbidden`` (``{item: dotted names}``): the grading form, for a student; None only for the reference run,
-    which alone computes the expected side (in the full form)."""
+def _prepare(
+    sub: Submission, options: GradeOptions, forbidden: dict[str, list[str]] | None = None, variant: str = ""
+) -> None:
+    """``forbidden`` (``{item: dotted names}``): the grading form, for a student, whose hidden tests draw the
+    inputs of ``variant``; None only for the reference run, which alone computes the expected side (in the full
+    form, its variants built in)."""
     if options.graded_only:
         _guard("trim", trim.drop_ungraded_tail, sub)
     if forbidden is not None:
         _guard("withhold", lambda s: withhold.withhold_expected(s, forbidden, guard_on()), sub)
+        _guard("inputs", lambda s: inputs.assign(s, variant), sub)
     _guard("end", withhold.mark_end, sub)
 
 
-def _reference_jobs(course: CourseDir, assignment: str, options: GradeOptions) -> dict[str, Submission]:
-    """The reference notebooks to run first, prepared exactly as a student's (none when cached)."""
-    jobs = {}
-    for path in course.source_notebooks(assignment):
-        sub = Submission("(reference run)", assignment, path.stem, None)
-        sub.nb = reference.notebook(nbformat.read(path, as_version=4))
-        _prepare(sub, options)
-        jobs[path.stem] = sub
+def _reference_jobs(
+    course: CourseDir, assignment: str, options: GradeOptions, variants: list[str]
+) -> list[tuple[list[str], str, Submission]]:
+    """The reference runs to do first, prepared exactly as a student's: per notebook, one for each chunk of
+    ``variants`` (the variants not cached), as ``(chunk, notebook name, run)``."""
+    jobs = []
+    for chunk in reference.chunks(variants, options.jobs):
+        for path in course.source_notebooks(assignment):
+            sub = Submission("(reference run)", assignment, path.stem, None)
+            sub.nb = reference.notebook(nbformat.read(path, as_version=4), chunk)
+            _prepare(sub, options)
+            jobs.append((chunk, path.stem, sub))
     return jobs
 
 
@@ -162,10 +174,13 @@ def grade_batch(
     subs = collect.collect(submissions_dir, assignment, names)
     spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
     key = reference.version_key(course, assignment, options.parameters(), spec.cuda)
+    variant_of = inputs.variants_of(course, assignment, {s.student for s in subs})
     kept: set[str] = set()
     for n, sub in enumerate(subs):
         sub.version = key
-        sub.result_key = resume.result_key(sub.path, key, resume.options_that_matter(options))
+        sub.inputs = variant_of[sub.student]
+        matters = {**resume.options_that_matter(options), "inputs": sub.inputs}
+        sub.result_key = resume.result_key(sub.path, key, matters)
         earlier = None if options.force else resume.previous(resume.summary_path(out, sub), sub.path, sub.result_key)
         if earlier is not None:
             earlier.version = key
@@ -178,7 +193,10 @@ def grade_batch(
     forbidden = flags.forbidden_calls(course, assignment)
     forbidden_items = withhold.forbidden_by_item(forbidden)
     todo = [s for s in subs if s.key not in kept]
-    known = reference.load(course, assignment, key)
+    # the variants of the students' inputs whose reference records are cached; read one at a time when scoring
+    # (05's are ~10 MB a variant: a class's would not fit in memory together)
+    known = {v for v in {s.inputs for s in todo} if reference.cached(course, assignment, key, v)}
+    missing = sorted({s.inputs for s in todo} - known)
     known_bugs = diagnosis.load(course, assignment, key)
     # split the cores between the kernels running at once (oversubscribed BLAS threads slow everything down);
     # on a Dask cluster each worker does it for its own machine (execute.kernel_threads)
@@ -187,39 +205,41 @@ def grade_batch(
     # would keep an idle kernel (and its sandbox) until it is stopped
     warm_kernels = options.warm_kernels and options.scheduler is None
     warm_up = functools.partial(prepare_worker, spec, threads, options.limits) if warm_kernels and todo else None
-    references = 0 if known is not None else len(course.source_notebooks(assignment))
-    workers = max(1, min(options.jobs, len(todo) + references))
+    ref_jobs = _reference_jobs(course, assignment, options, missing)
+    workers = max(1, min(options.jobs, len(todo) + len(ref_jobs)))
     with executors.pool(options.scheduler, workers, warm_up, options.limits.task_deadline()) as pool:
 
-        def run(sub: Submission):
+        def run(sub: Submission, limits: Limits = options.limits):
             return pool.submit(
                 execute,
                 nbformat.writes(sub.nb),
                 options.parameters(),
-                options.limits,
+                limits,
                 spec,
                 threads,
                 warm_kernels,
             )
 
-        # each submission goes to the workers as soon as it is restored; the reference run (when not cached)
-        # goes first, since every score waits for it
-        ref_futures: dict = {}
+        # the reference runs (those not cached) go first, since every score waits for them; each submission
+        # goes to the workers as soon as it is restored. A reference run records once per variant and once more
+        # (the copies, reference.py): its check log may hold that many runs' worth
+        ref_futures = [
+            (chunk, name, run(ref, dataclasses.replace(options.limits, check_log_runs=len(chunk) + 1)))
+            for chunk, name, ref in ref_jobs
+        ]
         futures = {}
         for sub in todo:
             _guard("read", readable.read, sub)
             _guard("restore", lambda s: restore.restore(s, config, course.db_url, copies.get(s.notebook_name)), sub)
             _guard("flag", lambda s: flags.flag(s, forbidden), sub)
-            _prepare(sub, options, forbidden_items)
+            _prepare(sub, options, forbidden_items, sub.inputs)
             if sub.ok and sub.nb is not None:
-                if known is None and not ref_futures:
-                    ref_futures = {name: run(ref) for name, ref in _reference_jobs(course, assignment, options).items()}
                 futures[sub.key] = run(sub)
-        problem = ""
-        if known is None and ref_futures:
-            known, problem = _reference_records(ref_futures)
-            if known is not None:
-                reference.save(course, assignment, key, known)
+        new, problems = _reference_records(
+            ref_futures, lambda variant, records: reference.save(course, assignment, key, records, variant)
+        )
+        known |= new
+        expected_side = functools.lru_cache(maxsize=1)(lambda v: reference.load(course, assignment, key, v))
         for sub in subs:
             if sub.key in kept:
                 batch.submission(sub, kept=True)
@@ -235,9 +255,11 @@ def grade_batch(
                     sub.fail(State.STUDENT_FAULT, "the notebook's outputs or records are too large to grade")
                 except Exception as exc:  # noqa: BLE001 - a dead worker process is the grader's fault
                     sub.fail(State.GRADER_FAULT, f"execute: {type(exc).__name__}: {exc}")
-                if problem:
-                    sub.fail(State.GRADER_FAULT, problem)
-            cells = (known or {}).get(sub.notebook_name, {})
+            records = expected_side(sub.inputs) if sub.inputs in known else None
+            # never scored without the expected side: every check would pass
+            if sub.key in futures and records is None:
+                sub.fail(State.GRADER_FAULT, problems.get(sub.inputs, "the reference records cannot be read"))
+            cells = (records or {}).get(sub.notebook_name, {})
             _guard(
                 "score",
                 lambda s, ref=cells: score.score(s, config, course.db_url, ref, copies.get(s.notebook_name)),
@@ -255,19 +277,34 @@ def grade_batch(
     return subs
 
 
-def _reference_records(futures: dict) -> tuple[reference.Records | None, str]:
-    """The reference run's records per notebook, or (None, why the batch cannot be verified)."""
-    records: reference.Records = {}
-    for name, future in futures.items():
-        try:
-            result: ExecResult = future.result()
-            executed = nbformat.reads(result.nb_json, as_version=4) if result.nb_json else None
-            records[name] = reference.records_of(executed, result.checks, result.reason)
-        except reference.ReferenceProblem as exc:
-            return None, f"{name}: {exc}"
-        except Exception as exc:  # noqa: BLE001 - the worker died: the grader's fault, reported for every student
-            return None, f"{name}: the reference run failed: {type(exc).__name__}: {exc}"
-    return records, ""
+def _reference_records(
+    futures: list, save: Callable[[str, reference.Records], None]
+) -> tuple[set[str], dict[str, str]]:
+    """Waits for the reference runs (in chunk order, ``(chunk, notebook name, future)``) and saves each variant's
+    records as soon as its chunk is done, keeping none: the variants saved, and for each variant that cannot be
+    verified, why (a variant failing in any of its notebooks)."""
+    saved: set[str] = set()
+    problems: dict[str, str] = {}
+    for chunk, runs in itertools.groupby(futures, key=lambda job: tuple(job[0])):
+        records: dict[str, reference.Records] = {v: {} for v in chunk}
+        for _, name, future in runs:
+            try:
+                result: ExecResult = future.result()
+                executed = nbformat.reads(result.nb_json, as_version=4) if result.nb_json else None
+                by_variant, failed = reference.per_variant(executed, result.checks, result.reason, chunk)
+            except reference.ReferenceProblem as exc:
+                by_variant, failed = {}, dict.fromkeys(chunk, str(exc))
+            except Exception as exc:  # noqa: BLE001 - the worker died: the grader's fault, reported for everyone
+                failed = dict.fromkeys(chunk, f"the reference run failed: {type(exc).__name__}: {exc}")
+                by_variant = {}
+            for variant, cells in by_variant.items():
+                records[variant][name] = cells
+            problems.update({v: f"{name}: {why}" for v, why in failed.items() if v not in problems})
+        for variant in chunk:
+            if variant not in problems:
+                save(variant, records.pop(variant))
+                saved.add(variant)
+    return saved, problems
 
 
 def load_results(course: CourseDir, assignment: str) -> list[Submission]:

@@ -55,6 +55,7 @@ class Submission:
     result_key: str = ""  # what this result depends on (resume.py): same key, same result
     notes: list[str] = field(default_factory=list)  # what the grader did about its own trouble (start retries)
     version: str = ""  # the assignment version it was graded against (reference.version_key)
+    inputs: str = ""  # the variant of the hidden tests' inputs it was graded with (inputs.py); "" for the shared ones
     submitted_at: str = ""  # ISO time from nbgrader's timestamp.txt beside the notebook, if any (late.py)
     penalty: Penalty | None = None  # late work (final_grade.py, at report time); None: not late, nothing off
 
@@ -96,6 +97,7 @@ class Submission:
             "notes": self.notes,
             "version": self.version,
             "submitted_at": self.submitted_at,
+            "inputs": self.inputs,
         }
 
     @classmethod
@@ -115,6 +117,7 @@ class Submission:
         sub.notes = list(summary.get("notes", []))
         sub.version = str(summary.get("version", ""))
         sub.submitted_at = str(summary.get("submitted_at", ""))
+        sub.inputs = str(summary.get("inputs", ""))
         return sub
 
     @property

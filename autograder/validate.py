@@ -9,6 +9,13 @@ each mutant loses points on the item it names and only there; and every hidden t
 one mutant that passes that item's visible test (a hidden test nothing can fail is not finished). For each hidden
 check the table names the mutants it catches first, so a new check shows the known bug that proves it.
 Grading uses a gradebook of its own under ``.work/`` so the course gradebook is never touched.
+
+Per-student inputs (inputs.py): each of these students is graded with the inputs of its own name, so every known
+bug is already tried on other inputs than the reference's; ``seeds`` > 1 grades each of them again under that many
+names (``reference~2``, ...), so that the reference and the correct variants must keep full marks, and every bug
+lose its item, under every one. The "per-student inputs" row counts the hidden checks that recorded other values
+for a second student with the reference's code (``reference~2``, added for it): 0 is a miss when the course asks
+for per-student inputs.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import dataclasses
 import shutil
 from dataclasses import dataclass
 
-from autograder import diagnosis, sample_class, withhold
+from autograder import diagnosis, inputs, sample_class, withhold
 from autograder.course_dir import CourseDir
 from autograder.markup import grade_id, is_autograded_test
 from autograder.pipeline import GradeOptions, grade_batch
@@ -56,7 +63,7 @@ def judge(students: list[sample_class.Student], graded: dict[str, Submission]) -
             observed += f", flagged: {'; '.join(sub.flags)}" if sub.flags else ""
             ok = not lost and bool(pts) and not sub.flags
             verdicts.append(Verdict(student.name, "full marks, no flag", observed, ok))
-            if student.kind == "reference":
+            if student.name == "reference":
                 verdicts.append(output_values(sub))
         elif student.kind == "blank":
             verdicts.append(Verdict(student.name, "0 points", f"{sub.score:g}/{sub.max_score:g}", sub.score == 0))
@@ -145,11 +152,25 @@ def _check_rows(cell: str, killers: list[str], graded: dict[str, Submission]) ->
     ]
 
 
+SEED_MARK = "~"  # reference~2: the reference again, as another student (another variant of the inputs)
+
+
+def again(students: list[sample_class.Student], seeds: int) -> list[sample_class.Student]:
+    """``students`` and, for ``seeds`` > 1, each of them (the blank release aside) under ``seeds - 1`` more names."""
+    more = [
+        dataclasses.replace(s, name=f"{s.name}{SEED_MARK}{n}")
+        for n in range(2, seeds + 1)
+        for s in students
+        if s.kind != "blank"
+    ]
+    return students + more
+
+
 def grade_material(
-    course: CourseDir, assignment: str, options: GradeOptions, label: str = "validate"
+    course: CourseDir, assignment: str, options: GradeOptions, label: str = "validate", seeds: int = 1
 ) -> tuple[list[sample_class.Student], dict[str, Submission]]:
     """Grade the reference, the blank release, every mutant and every correct variant in a scratch gradebook
-    under ``.work/<label>-*``."""
+    under ``.work/<label>-*``, ``seeds`` times each (see ``again``)."""
     work = course.work(f"{label}-{assignment}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -157,7 +178,9 @@ def grade_material(
     # notebook, and nbgrader refuses to add or remove its cells there
     scratch = CourseDir(course.root, f"sqlite:///{work / 'gradebook.db'}")
     release(scratch, assignment)
-    students = sample_class.build(course, assignment, misbehaving=False, variants=True)
+    students = again(sample_class.build(course, assignment, misbehaving=False, variants=True), seeds)
+    if seeds == 1 and inputs.per_student(course.root):  # a second reference to compare its inputs with
+        students += [dataclasses.replace(s, name=f"{s.name}{SEED_MARK}2") for s in students if s.kind == "reference"]
     submissions = work / "submitted"
     sample_class.write(students, assignment, submissions)
     graded = {s.student: s for s in grade_batch(scratch, assignment, submissions, options, output_root=work)}
@@ -170,7 +193,7 @@ def learn_known_bugs(
     """File what each mutant's checks recorded (diagnosis.py), then say how many mutants the table tells
     apart: a mutant whose failures are only exceptions or NaN cannot be named, two with the same values are
     named together (shown, not required)."""
-    mutants = {s.name: s.mutant for s in students if s.kind == "mutant"}
+    mutants = {s.name: s.mutant for s in students if s.kind == "mutant" and SEED_MARK not in s.name}
     table = diagnosis.learn(course, assignment, mutants, graded)
     if table is None:
         return [Verdict("diagnosis", "known bugs filed", "no graded reference to file them under", False)]
@@ -192,7 +215,28 @@ def learn_known_bugs(
     observed += f"; together: {', '.join(sorted(set(shared)))}" if shared else ""
     observed += f"; not nameable (exceptions or NaN only): {', '.join(unnamed)}" if unnamed else ""
     observed += f"; WRONG: {'; '.join(wrong)}" if wrong else ""
-    return [Verdict("diagnosis", "each mutant recognised as itself", observed, not wrong)]
+    return [Verdict("diagnosis", "each mutant recognised as itself", observed, not wrong)] + _across_inputs(
+        students, graded, table
+    )
+
+
+def _across_inputs(
+    students: list[sample_class.Student], graded: dict[str, Submission], table: diagnosis.Table
+) -> list[Verdict]:
+    """With ``seeds`` > 1: the mutants graded under other students' inputs, diagnosed with the table filed from
+    the first seed (where a bug shows only in drawn values, its failing case can differ: shown, not required)."""
+    others = [s for s in students if s.kind == "mutant" and SEED_MARK in s.name and s.mutant is not None]
+    if not others:
+        return []
+    named, wrong = 0, []
+    for student in others:
+        sub = graded[student.name]
+        sub = dataclasses.replace(sub, results=[dataclasses.replace(r) for r in sub.results])
+        found = {d["mutant"] for r in diagnosis.diagnose(sub, sub.checks, table).results for d in r.diagnosis}
+        named += student.mutant.name in found
+        wrong += [student.name] if found and student.mutant.name not in found else []
+    observed = f"{named} of {len(others)} named" + (f"; named as another bug: {', '.join(wrong)}" if wrong else "")
+    return [Verdict("diagnosis, other inputs", "shown, not required", observed, True)]
 
 
 def grading_form(course: CourseDir, assignment: str) -> Verdict:
@@ -204,10 +248,31 @@ def grading_form(course: CourseDir, assignment: str) -> Verdict:
     return Verdict("grading form", "no expected side computed in the kernel", observed, not left)
 
 
-def validate(course: CourseDir, assignment: str, options: GradeOptions) -> list[Verdict]:
-    students, graded = grade_material(course, assignment, options)
+def per_student_inputs(course: CourseDir, graded: dict[str, Submission]) -> Verdict:
+    """How many of the reference's hidden checks recorded other values (what the student's code returned, or the
+    expected value) as another student with the same code (``reference~2``): drawn from their own inputs."""
+    reference, again_ = graded["reference"], graded.get(f"reference{SEED_MARK}2")
+    hidden = {r.grade_id for r in reference.results if r.hidden}
+
+    def values(sub: Submission | None) -> dict[tuple, tuple]:
+        records = sub.checks if sub is not None else []
+        return {(r.get("cell"), r.get("id"), r.get("case")): (repr(r.get("got")), r.get("inputs")) for r in records}
+
+    mine, other = values(reference), values(again_)
+    keys = [k for k in mine if k[0] in hidden]
+    varied = sum(other.get(k, mine[k]) != mine[k] for k in keys)
+    on = inputs.per_student(course.root)
+    observed = f"{varied} of {len(keys)} hidden checks recorded other values for another student"
+    observed += "" if on else " (not asked for)"
+    expectation = "hidden inputs differ per student" if on else "-"
+    return Verdict("per-student inputs", expectation, observed, bool(varied) or not on)
+
+
+def validate(course: CourseDir, assignment: str, options: GradeOptions, seeds: int = 1) -> list[Verdict]:
+    students, graded = grade_material(course, assignment, options, seeds=seeds)
     return (
         [grading_form(course, assignment)]
         + judge(students, graded)
+        + [per_student_inputs(course, graded)]
         + learn_known_bugs(course, assignment, students, graded)
     )

@@ -22,6 +22,8 @@ source.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +100,7 @@ def judge_cell(records: list[Mapping[str, Any]], reference: list[Mapping[str, An
             **pending[position],
             "passed": failure is None and tampering is None,
             "tolerance": ref.get("tolerance"),
+            "inputs": inputs_digest(ref),
         }
         judged["message"] = failure or tampering or "ok"
         verdict.records.append(judged)
@@ -110,6 +113,13 @@ def judge_cell(records: list[Mapping[str, Any]], reference: list[Mapping[str, An
         position += 1
     verdict.records += [dict(r) for r in pending[position:]]
     return verdict
+
+
+def inputs_digest(ref: Mapping[str, Any]) -> str:
+    """A fingerprint of the reference's expected value: two students' values of a check are comparable (the
+    diagnosis compares them) only where it is the same, i.e. where their inputs were (inputs.py)."""
+    text = json.dumps(ref.get("expected"), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _cut(text: str) -> str:

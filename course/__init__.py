@@ -8,7 +8,7 @@ imports it.
 from .checks import CheckFailure, check_close, check_equal, check_raises, check_true, check_within, expected
 from .data import DatasetError, Splits, load_dataset
 from .plotting import plot_contour_paths, plot_curves
-from .seeding import get_device, make_generator, seed_everything
+from .seeding import get_device, make_generator, seed_everything, vary
 
 __all__ = [
     "CheckFailure",
@@ -26,4 +26,5 @@ __all__ = [
     "plot_contour_paths",
     "plot_curves",
     "seed_everything",
+    "vary",
 ]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 
 import numpy as np
 import torch
 
-__all__ = ["get_device", "make_generator", "seed_everything"]
+__all__ = ["get_device", "make_generator", "seed_everything", "vary"]
 
 _DEVICE_NAMES = ("auto", "cpu", "cuda")
 
@@ -64,3 +65,47 @@ def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Gener
     gen = torch.Generator(device=device)
     gen.manual_seed(int(seed))
     return gen
+
+
+# --------------------------------------------------------------------------- per-student inputs
+#
+# Hidden tests draw their inputs from ``make_generator(vary(k))`` (or ``seed=vary(k)``): outside grading ``vary(k)``
+# is ``k``, so the author's and the student's own runs are exactly as written. While grading, the grader's first
+# cell calls ``use_inputs`` with the student's variant (autograder/inputs.py: from the student's id and the
+# assignment's version), so each student's hidden tests see their own inputs and a table of one student's outputs
+# is worthless to another. The expected values for that variant come from the reference run with the same
+# variant, outside the student's process: changing the variant in the kernel only makes the student's answers
+# wrong for the inputs they are graded on.
+
+_variant: str = ""
+
+
+def vary(seed: int) -> int:
+    """The seed a hidden test draws its inputs from: ``seed`` itself outside grading, and ``seed`` mixed with the
+    student's variant while grading (a 31-bit int, valid for torch, numpy and ``random``)."""
+    seed = int(seed)
+    if not _variant:
+        return seed
+    digest = hashlib.sha256(f"{_variant}:{seed}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
+
+
+def random_state() -> tuple:
+    """The global random state of Python, numpy and torch (CPU and CUDA), for ``use_inputs`` to restore."""
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
+    return random.getstate(), np.random.get_state(), torch.get_rng_state(), cuda
+
+
+def use_inputs(variant: str, state: tuple | None = None) -> None:
+    """The grader's: make ``vary`` draw this variant's inputs ("" for the inputs as written); with ``state`` (from
+    ``random_state``), first put the global random state back, so the reference run can run one test cell for
+    several variants and each run starts where a student's would."""
+    global _variant
+    if state is not None:
+        py, numpy_state, cpu, cuda = state
+        random.setstate(py)
+        np.random.set_state(numpy_state)
+        torch.set_rng_state(cpu)
+        if cuda is not None:
+            torch.cuda.set_rng_state_all(cuda)
+    _variant = str(variant)

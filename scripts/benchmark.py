@@ -5,6 +5,7 @@
     .venv/bin/python scripts/benchmark.py --lab           # seconds until `autograder lab` serves
     .venv/bin/python scripts/benchmark.py --sandbox-cost [ASSIGNMENT] [--students N]
     .venv/bin/python scripts/benchmark.py --guard-cost [ASSIGNMENT] [--students N]
+    .venv/bin/python scripts/benchmark.py --inputs-cost [ASSIGNMENT] [--students N] [--jobs J]
 
 Prints:
 - the reference notebook's wall time under plain papermill with FAST=True (and FAST=False with --full);
@@ -19,6 +20,9 @@ Prints:
 With --sandbox-cost: what the sandbox and the outside re-check add per notebook (the same submissions graded
 without and with the sandbox, one worker, alternating runs; the re-check timed on its own), and the one-time
 reference run per assignment version.
+With --inputs-cost: what per-student inputs cost (inputs.py): a batch graded twice, the second time with the
+reference records cached, with the shared inputs and with per-student inputs; the difference is the reference
+runs' share of the batch.
 """
 
 from __future__ import annotations
@@ -282,6 +286,34 @@ def guard_cost(assignment: str, count: int, rounds: int = 2) -> None:
     print(f"with the kernel guard   : {on:6.2f} s per notebook  (the guard adds {on - off:+.2f} s)")
 
 
+def inputs_cost(assignment: str, count: int, jobs: int) -> None:
+    """The reference runs' share of a batch of ``count`` students: one run with the inputs shared, one run per
+    worker for ``count`` variants with per-student inputs (reference.py)."""
+    print(f"== {assignment}: {count} submissions (graded-only), {jobs} worker(s)")
+    for per_student in (False, True):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "course"
+            for folder in ("source", "mutants", "variants"):
+                shutil.copytree(DEFAULT_ROOT / folder, root / folder)
+            if per_student:
+                (root / "course.toml").write_text("[inputs]\nper_student = true\n", encoding="utf-8")
+            course = CourseDir(root)
+            release(course, assignment)
+            sample_class.write(class_of(course, assignment, count), assignment, course.submitted)
+            options = GradeOptions(jobs=jobs, graded_only=True, limits=Limits(notebook_timeout=600, cell_timeout=120))
+            walls = []
+            for _ in range(2):  # the first run makes the reference records, the second finds them cached
+                started = time.perf_counter()
+                subs = grade_batch(course, assignment, course.submitted, options)
+                walls.append(time.perf_counter() - started)
+            variants = len({s.inputs for s in subs})
+        label = f"per-student inputs ({variants} variants)" if per_student else "shared inputs (1 variant)   "
+        print(
+            f"{label}: first grading {walls[0]:6.1f} s, again with the reference cached {walls[1]:6.1f} s: "
+            f"the reference runs add {walls[0] - walls[1]:5.1f} s ({(walls[0] - walls[1]) / walls[1]:+.0%})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="01_optimizers")
@@ -294,7 +326,10 @@ def main() -> None:
     parser.add_argument("--lab", action="store_true", help="only: seconds until `autograder lab` serves")
     parser.add_argument("--sandbox-cost", action="store_true", help="only: what the sandbox and re-check add")
     parser.add_argument("--guard-cost", action="store_true", help="only: what the kernel guard adds per notebook")
+    parser.add_argument("--inputs-cost", action="store_true", help="only: what per-student inputs cost a batch")
     args = parser.parse_args()
+    if args.inputs_cost:
+        return inputs_cost(args.assignment, args.students, args.jobs)
     if args.guard_cost:
         return guard_cost(args.assignment, min(args.students, 6))
     if args.sandbox_cost:
@@ -309,6 +344,7 @@ def main() -> None:
         shutil.copytree(DEFAULT_ROOT / "source", root / "source")
         shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
         shutil.copytree(DEFAULT_ROOT / "variants", root / "variants")
+        shutil.copy(DEFAULT_ROOT / "course.toml", root / "course.toml")  # graded as configured (per-student inputs)
         course = CourseDir(root)
         source = course.source_notebooks(args.assignment)[0]
         # nbgrader cannot inject parameters: give both graders the same FAST=True notebook to compare

@@ -4,6 +4,7 @@ correct variants, and say which grade cells each one fails.
     python scripts/try_solutions.py 01_optimizers                       # reference + every mutant and variant
     python scripts/try_solutions.py 01_optimizers adam_no_bias_correction path/to/my_bug.py
     python scripts/try_solutions.py 01_optimizers --items adam,clip_norm  # only material for these items
+    python scripts/try_solutions.py 01_optimizers --inputs a,b,c  # all of it again with 3 students' inputs
 
 Seconds instead of the minutes of ``autograder validate``: no kernel, no sandbox, no gradebook; only the
 nbgrader-marked cells run (parameters, locked setup/helpers, solutions, tests with their hidden part), each
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from autograder.course_dir import CourseDir  # noqa: E402
+from autograder.inputs import setter_line  # noqa: E402
 from autograder.markup import grade_id, is_autograded_test, item_of, nbgrader_meta, strip_markers  # noqa: E402
 from autograder.mutants import Mutant, load, parse  # noqa: E402
 from autograder.protect import is_locked_setup  # noqa: E402
@@ -165,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("candidates", nargs="*", help="mutant/variant names or paths of files in their format")
     parser.add_argument("--items", default="", help="comma-separated items: only mutants/variants of these")
     parser.add_argument("--root", type=Path, default=None, help="course root (default: assignments/)")
+    parser.add_argument(
+        "--inputs", default="", help="comma-separated variants (any text): run everything once per variant's inputs"
+    )
     args = parser.parse_intermixed_args(argv)
     course = CourseDir(args.root) if args.root else CourseDir()
     if not (course.source / args.assignment).is_dir():
@@ -195,17 +200,24 @@ def main(argv: list[str] | None = None) -> int:
     unmarked = expected_side_left(course, args.assignment)
     if unmarked:
         print("BAD grading form: computed only for the expected side, not marked expected(...): " + "; ".join(unmarked))
-    results, reference = run(full)  # the reference run: the full form, where the expected side is computed
-    if any(results.values()):  # the reference fails its own tests as the student's lab runs them
-        print(f"BAD reference reference {'(full form)':30s} {verdict('reference', None, results)[1]}")
-        return 1
-    for kind, mutant in chosen:
-        results, records = run(cells if mutant is None else apply(cells, mutant))
-        results = rechecked(results, records, reference)
-        ok, text = verdict(kind, mutant, results)
-        failures += not ok
-        print(f"{'ok ' if ok else 'BAD'} {kind:8s} {mutant.name if mutant else 'reference':42s} {text}", flush=True)
-    print(f"{len(chosen) - failures}/{len(chosen)} as expected")
+    variants = [v for v in args.inputs.split(",") if v] or [""]
+    for variant in variants:
+        first = [("", setter_line(variant), False)] if variant else []  # the grader's first cell (inputs.py)
+        if variant:
+            print(f"-- the inputs of variant {variant!r}")
+        results, reference = run(first + full)  # the reference run (full form: the expected side computed)
+        if any(results.values()):  # the reference fails its own tests as the student's lab runs them
+            print(f"BAD reference reference {'(full form)':30s} {verdict('reference', None, results)[1]}")
+            return 1
+        for kind, mutant in chosen:
+            results, records = run(first + (cells if mutant is None else apply(cells, mutant)))
+            results = rechecked(results, records, reference)
+            ok, text = verdict(kind, mutant, results)
+            failures += not ok
+            name = mutant.name if mutant else "reference"
+            print(f"{'ok ' if ok else 'BAD'} {kind:8s} {name:42s} {text}", flush=True)
+    total = len(chosen) * len(variants)
+    print(f"{total - failures}/{total} as expected")
     return 1 if failures or unmarked else 0
 
 

@@ -23,6 +23,7 @@ def copy_course(folder: Path) -> CourseDir:
     shutil.copytree(DEFAULT_ROOT / "source", root / "source")
     shutil.copytree(DEFAULT_ROOT / "mutants", root / "mutants")
     shutil.copytree(DEFAULT_ROOT / "rubrics", root / "rubrics")
+    shutil.copy(DEFAULT_ROOT / "course.toml", root / "course.toml")  # graded as configured: per-student inputs
     return CourseDir(root)
 
 

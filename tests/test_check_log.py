@@ -75,6 +75,25 @@ def test_caps_on_records_and_record_size_are_a_stated_overflow(log, monkeypatch)
     reader.close()
 
 
+def test_the_reference_runs_caps_scale_with_its_runs_and_only_theirs(log, monkeypatch):
+    """A reference run with copies per variant (reference.py) records several runs' worth: its caps scale."""
+    monkeypatch.setattr(engine, "MAX_RECORDS", 100)
+    monkeypatch.setattr(engine, "MAX_CHECK_LOG_BYTES", 2500)
+    with log.open("a") as fh:
+        fh.write("{}\n" * 250)
+    for runs, read in ((1, 100), (2, 200), (3, 250)):
+        reader = CheckLogReader(log, runs=runs)
+        assert len(reader.read("c")) == read and bool(reader.overflow) == (read < 250)
+        reader.close()
+    monkeypatch.setattr(engine, "MAX_RECORDS", 10**6)
+    with log.open("a") as fh:
+        fh.write("{}\n" * 2000)  # 6750 bytes in all: past twice the byte cap, not three times
+    for runs, read in ((2, 5000 // 3), (3, 2250)):
+        reader = CheckLogReader(log, runs=runs)
+        assert len(reader.read("c")) == read and ("past 0 MiB" in reader.overflow) == (runs == 2)
+        reader.close()
+
+
 def test_a_sparse_log_is_read_in_bounded_chunks(log, monkeypatch):
     monkeypatch.setattr(engine, "MAX_CHECK_LOG_BYTES", 8 * 2**20)
     with log.open("ab") as fh:

@@ -138,6 +138,12 @@ def test_header_scores_count_grades_that_stand():
     header = re.search(r"<h1>.*?</p>", page, re.S).group(0)
     assert "6 submissions from 6 students" in header
     assert "Mean score <b>1.8</b>, median <b>1</b> of <b>4</b> points (5 students" in header
+    assert "per-student inputs" not in header
+    subs = five()
+    for n, sub in enumerate(subs):
+        sub.inputs = f"v{n % 2}"  # two variants among six (inputs.py)
+    header = re.search(r"<h1>.*?</p>", class_report.render(subs, A), re.S).group(0)
+    assert "Hidden tests drew per-student inputs (2 variants)." in header
 
 
 def test_known_bugs_counted_once_per_student_and_most_common_first():

@@ -23,6 +23,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
         (["grade", ASSIGNMENT, "--cell-timeout", "-3"], "must be positive"),
         (["grade", ASSIGNMENT, "--device", "tpu"], "invalid choice"),
         (["grade"], "required"),
+        (["validate", ASSIGNMENT, "--seeds", "0"], "must be positive"),
         (["frobnicate"], "invalid choice"),
         (["report", ASSIGNMENT], "no graded submissions"),
         (["release", "nope"], "unknown assignment"),
@@ -74,3 +75,10 @@ def test_release_command_writes_the_student_version(tiny):
     result = run("--course", str(tiny.root), "release", ASSIGNMENT)
     assert result.returncode == 0, result.stderr
     assert (tiny.release / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+
+
+def test_a_mistake_in_the_inputs_setting_exits_2_naming_the_file(tiny):
+    (tiny.root / "course.toml").write_text('[inputs]\nper_student = "yes"\n')
+    result = run("--course", str(tiny.root), "grade", ASSIGNMENT, "--submissions", str(tiny.root))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and "course.toml: inputs.per_student" in lines[0], result.stderr

@@ -229,14 +229,14 @@ def test_a_reference_that_cannot_vouch_for_a_test_cell_makes_the_batch_a_grader_
     subs = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
     assert {s.state for s in subs} == {State.GRADER_FAULT}
     assert all("twice__visible records no check" in s.reason for s in subs), [s.reason for s in subs]
-    assert not list((tiny.root / ".work" / "reference").rglob("*.json"))
+    assert not list((tiny.root / ".work" / "reference").rglob("*.json.gz"))
 
 
 def test_the_reference_run_is_cached_and_the_recheck_works_without_the_sandbox(tiny):
     students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "skips-tests")]
     sample_class.write(students, ASSIGNMENT, tiny.submitted)
     first = {s.student: s for s in grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)}
-    (cached,) = list((tiny.root / ".work" / "reference" / ASSIGNMENT).glob("*.json"))
+    (cached,) = list((tiny.root / ".work" / "reference" / ASSIGNMENT).glob("*.json.gz"))
     stamp = cached.stat().st_mtime_ns
     result = subprocess.run(
         [

@@ -58,6 +58,7 @@ from torch.optim import Optimizer
 
 from course import get_device, load_dataset, make_generator, plot_contour_paths, plot_curves, seed_everything
 from course.checks import check_close, check_equal, check_true, expected
+from course.seeding import vary  # the hidden tests' inputs: your own while grading, vary(k) == k elsewhere
 
 seed_everything(SEED)
 device = get_device(DEVICE)
@@ -367,22 +368,22 @@ groups = [([0], {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 
           ([1, 2], {"lr": 0.2, "momentum": 0.5, "nesterov": True, "weight_decay": 0.1}),
           ([3], {"lr": 0.1})]
 shapes = [(4,), (2, 3), (3,), (2,)]
-kw = dict(steps=6, seed=1, none_grad={(2, 1), (3, 1), (1, 3)}, lr_changes={4: 0.3})
+kw = dict(steps=6, seed=vary(1), none_grad={(2, 1), (3, 1), (1, 3)}, lr_changes={4: 0.3})
 compare_trajectories("sgd/groups", run_optimizer(MySGD, groups, shapes, **kw),
                      run_optimizer(torch.optim.SGD, groups, shapes, **kw),
                      "3 groups (dampening 0.3 + wd; Nesterov + wd; no momentum), None grads, lr x0.3 at step 4",
                      hint="read lr from the group at every step, keep lr out of the buffer, apply weight decay "
                           "to the gradient before the buffer, skip parameters whose grad is None")
 groups = [([0, 1], {"lr": 0.03, "momentum": 0.99, "weight_decay": 0.5})]
-kw = dict(steps=8, seed=2, lr_changes={3: 2.0, 6: 0.1})
+kw = dict(steps=8, seed=vary(2), lr_changes={3: 2.0, 6: 0.1})
 compare_trajectories("sgd/long", run_optimizer(MySGD, groups, [(5,), (1,)], **kw),
                      run_optimizer(torch.optim.SGD, groups, [(5,), (1,)], **kw),
                      "momentum 0.99, wd 0.5, lr x2 at step 3 and x0.1 at step 6")
 # a training loop: backward() accumulates into the same .grad tensors; float64 and float32 models in one optimizer
 groups = lambda models: [{"params": models[0].parameters(), "momentum": 0.9},
                          {"params": models[1].parameters(), "momentum": 0.5, "dampening": 0.2, "weight_decay": 0.05}]
-compare_training("sgd/model", train_model(MySGD, groups, 4, seed=7, defaults={"lr": 0.1}),
-                 train_model(torch.optim.SGD, groups, 4, seed=7, defaults={"lr": 0.1}),
+compare_training("sgd/model", train_model(MySGD, groups, 4, seed=vary(7), defaults={"lr": 0.1}),
+                 train_model(torch.optim.SGD, groups, 4, seed=vary(7), defaults={"lr": 0.1}),
                  "training loop, float64 model (momentum 0.9) + float32 model (dampening 0.2, wd 0.05)",
                  hint="the buffer starts at a COPY of the first gradient (g.clone()): p.grad is zeroed and refilled "
                       "in place by the next backward")
@@ -471,7 +472,7 @@ compare_trajectories("adagrad/basic", run_optimizer(MyAdagrad, groups, [(3,), (2
 groups = [([0, 1], {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1, "eps": 1e-3}),
           ([2], {"lr": 0.3, "lr_decay": 0.2})]
 shapes = [(4,), (2, 3), (3,)]
-kw = dict(steps=7, seed=3, none_grad={(1, 2), (2, 0), (3, 0)}, lr_changes={5: 0.5},
+kw = dict(steps=7, seed=vary(3), none_grad={(1, 2), (2, 0), (3, 0)}, lr_changes={5: 0.5},
           defaults={"initial_accumulator_value": 0.5})
 compare_trajectories("adagrad/groups", run_optimizer(MyAdagrad, groups, shapes, **kw),
                      run_optimizer(torch.optim.Adagrad, groups, shapes, **kw),
@@ -479,7 +480,7 @@ compare_trajectories("adagrad/groups", run_optimizer(MyAdagrad, groups, shapes, 
                      hint="lr_t = lr / (1 + (t-1)*lr_decay) with t this parameter's own step count; eps outside "
                           "the sqrt; the accumulator starts at initial_accumulator_value")
 groups = [([0], {"lr": 0.1, "initial_accumulator_value": 3.0}), ([1, 2], {"lr": 0.2, "weight_decay": 0.1})]
-kw = dict(steps=3, seed=8, defaults={"initial_accumulator_value": 0.2})
+kw = dict(steps=3, seed=vary(8), defaults={"initial_accumulator_value": 0.2})
 compare_trajectories("adagrad/group_initial_accumulator", run_optimizer(MyAdagrad, groups, shapes, **kw),
                      run_optimizer(torch.optim.Adagrad, groups, shapes, **kw),
                      "a group sets initial_accumulator_value 3.0, the constructor 0.2",
@@ -487,8 +488,8 @@ compare_trajectories("adagrad/group_initial_accumulator", run_optimizer(MyAdagra
                           "ignores a value set in a parameter group")
 groups = lambda models: [{"params": models[0].parameters(), "weight_decay": 0.05},
                          {"params": models[1].parameters(), "lr_decay": 0.1}]
-compare_training("adagrad/model", train_model(MyAdagrad, groups, 4, seed=8, defaults={"lr": 0.1}),
-                 train_model(torch.optim.Adagrad, groups, 4, seed=8, defaults={"lr": 0.1}),
+compare_training("adagrad/model", train_model(MyAdagrad, groups, 4, seed=vary(8), defaults={"lr": 0.1}),
+                 train_model(torch.optim.Adagrad, groups, 4, seed=vary(8), defaults={"lr": 0.1}),
                  "training loop, float64 model (wd 0.05) + float32 model (lr_decay 0.1)")
 ### END HIDDEN TESTS
 
@@ -539,15 +540,15 @@ compare_trajectories("rmsprop/basic", run_optimizer(MyRMSprop, groups, [(3,), (2
 groups = [([0], {"lr": 0.01, "alpha": 0.9, "eps": 1e-3, "weight_decay": 0.1}),
           ([1, 2], {"lr": 0.003, "alpha": 0.5})]
 shapes = [(4,), (2, 3), (3,)]
-kw = dict(steps=6, seed=4, none_grad={(1, 1), (3, 2)}, lr_changes={4: 3.0})
+kw = dict(steps=6, seed=vary(4), none_grad={(1, 1), (3, 2)}, lr_changes={4: 3.0})
 compare_trajectories("rmsprop/groups", run_optimizer(MyRMSprop, groups, shapes, **kw),
                      run_optimizer(torch.optim.RMSprop, groups, shapes, **kw),
                      "2 groups (alpha 0.9, eps 1e-3, wd 0.1; alpha 0.5), None grads, lr x3 at step 4",
                      hint="eps is added after the square root; weight decay is added to the gradient first")
 groups = lambda models: [{"params": models[0].parameters(), "weight_decay": 0.05, "alpha": 0.9},
                          {"params": models[1].parameters()}]
-compare_training("rmsprop/model", train_model(MyRMSprop, groups, 4, seed=9, defaults={"lr": 0.01}),
-                 train_model(torch.optim.RMSprop, groups, 4, seed=9, defaults={"lr": 0.01}),
+compare_training("rmsprop/model", train_model(MyRMSprop, groups, 4, seed=vary(9), defaults={"lr": 0.01}),
+                 train_model(torch.optim.RMSprop, groups, 4, seed=vary(9), defaults={"lr": 0.01}),
                  "training loop, float64 model (wd 0.05, alpha 0.9) + float32 model (defaults)")
 ### END HIDDEN TESTS
 
@@ -636,7 +637,7 @@ compare_trajectories("adadelta/basic", run_optimizer(MyAdadelta, groups, [(3,), 
 groups = [([0], {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1}),
           ([1, 2], {"lr": 2.0, "rho": 0.95})]
 shapes = [(4,), (2, 3), (3,)]
-kw = dict(steps=7, seed=12, none_grad={(1, 2), (2, 1), (3, 1)}, lr_changes={4: 0.5})
+kw = dict(steps=7, seed=vary(12), none_grad={(1, 2), (2, 1), (3, 1)}, lr_changes={4: 0.5})
 compare_trajectories("adadelta/groups", run_optimizer(MyAdadelta, groups, shapes, **kw),
                      run_optimizer(torch.optim.Adadelta, groups, shapes, **kw),
                      "2 groups (lr 0.5, rho 0.8, eps 1e-4, coupled wd 0.1; lr 2, rho 0.95), None grads, "
@@ -646,7 +647,7 @@ compare_trajectories("adadelta/groups", run_optimizer(MyAdadelta, groups, shapes
 groups = lambda models: [{"params": models[0].parameters(), "weight_decay": 0.05},
                          {"params": models[1].parameters(), "rho": 0.8}]
 for resume_at, label in [(None, "training loop"), (3, "training loop resumed from opt.state_dict() before step 3")]:
-    kw = dict(seed=13, defaults={"lr": 0.5}, resume_at=resume_at)
+    kw = dict(seed=vary(13), defaults={"lr": 0.5}, resume_at=resume_at)
     compare_training("adadelta/model" if resume_at is None else "adadelta/checkpoint",
                      train_model(MyAdadelta, groups, 4, **kw), train_model(torch.optim.Adadelta, groups, 4, **kw),
                      f"{label}, lr 0.5, float64 model (wd 0.05) + float32 model (rho 0.8)",
@@ -752,7 +753,7 @@ compare_trajectories("adam/bias_correction", run_optimizer(MyAdam, groups, [(3,)
 groups = [([0, 1], {"lr": 0.05, "betas": (0.8, 0.99), "eps": 1e-4, "weight_decay": 0.1}),
           ([2], {"lr": 0.01})]
 shapes = [(4,), (2, 3), (3,)]
-kw = dict(steps=7, seed=5, none_grad={(1, 2), (2, 1), (3, 1)}, lr_changes={4: 0.5})
+kw = dict(steps=7, seed=vary(5), none_grad={(1, 2), (2, 1), (3, 1)}, lr_changes={4: 0.5})
 compare_trajectories("adam/groups", run_optimizer(MyAdam, groups, shapes, **kw),
                      run_optimizer(torch.optim.Adam, groups, shapes, **kw),
                      "2 groups (betas (0.8, 0.99), eps 1e-4, coupled wd 0.1; defaults), None grads, lr x0.5 at step 4",
@@ -761,7 +762,7 @@ compare_trajectories("adam/groups", run_optimizer(MyAdam, groups, shapes, **kw),
 groups = lambda models: [{"params": models[0].parameters(), "weight_decay": 0.05},
                          {"params": models[1].parameters(), "betas": (0.8, 0.9)}]
 for resume_at, label in [(None, "training loop"), (3, "training loop resumed from opt.state_dict() before step 3")]:
-    kw = dict(seed=10, defaults={"lr": 0.01}, resume_at=resume_at)
+    kw = dict(seed=vary(10), defaults={"lr": 0.01}, resume_at=resume_at)
     compare_training("adam/model" if resume_at is None else "adam/checkpoint",
                      train_model(MyAdam, groups, 4, **kw), train_model(torch.optim.Adam, groups, 4, **kw),
                      f"{label}, float64 model (wd 0.05) + float32 model (betas (0.8, 0.9))",
@@ -822,7 +823,7 @@ groups = [([0], {"lr": 0.05, "betas": (0.85, 0.98), "eps": 1e-5, "weight_decay":
           ([1, 2], {"lr": 0.02, "weight_decay": 0.0}),
           ([3], {"lr": 0.1})]
 shapes = [(4,), (2, 3), (3,), (2,)]
-kw = dict(steps=7, seed=6, none_grad={(1, 0), (2, 0), (4, 3), (2, 1)}, lr_changes={3: 0.2})
+kw = dict(steps=7, seed=vary(6), none_grad={(1, 0), (2, 0), (4, 3), (2, 1)}, lr_changes={3: 0.2})
 compare_trajectories("adamw/groups", run_optimizer(MyAdamW, groups, shapes, **kw),
                      run_optimizer(torch.optim.AdamW, groups, shapes, **kw),
                      "3 groups (wd 0.2 + betas + eps; wd 0; default wd 1e-2), None grads, lr x0.2 at step 3",
@@ -830,7 +831,7 @@ compare_trajectories("adamw/groups", run_optimizer(MyAdamW, groups, shapes, **kw
 groups = lambda models: [{"params": models[0].parameters(), "weight_decay": 0.3},
                          {"params": models[1].parameters(), "betas": (0.8, 0.9)}]
 for resume_at, label in [(None, "training loop"), (3, "training loop resumed from opt.state_dict() before step 3")]:
-    kw = dict(seed=11, defaults={"lr": 0.02}, resume_at=resume_at)
+    kw = dict(seed=vary(11), defaults={"lr": 0.02}, resume_at=resume_at)
     compare_training("adamw/model" if resume_at is None else "adamw/checkpoint",
                      train_model(MyAdamW, groups, 4, **kw), train_model(torch.optim.AdamW, groups, 4, **kw),
                      f"{label}, float64 model (wd 0.3) + float32 model (default wd, betas (0.8, 0.9))",
@@ -1303,7 +1304,7 @@ cases = [
     ("a single tensor", [(2, 3)], set(), 0.7, 2.0, "tensor"),
 ]
 for k, (label, shapes, none, max_norm, norm_type, kind) in enumerate(cases):
-    params = params_with_grads(shapes, seed=10 + k, none=none)
+    params = params_with_grads(shapes, seed=vary(10 + k), none=none)
     ref_params = expected(clone_with_grads(params))
     arg = {"list": params, "generator": (p for p in params), "tensor": params[0]}[kind]
     grads_before = [p.grad for p in params]
@@ -1319,7 +1320,8 @@ for k, (label, shapes, none, max_norm, norm_type, kind) in enumerate(cases):
         else:
             check_close("clip_norm/edge_grads", p.grad.detach().clone(), ref_params[i].grad.detach().clone(),
                         case=f"{label}, parameter {i}", rtol=1e-10, atol=1e-14)
-for label, arg in [("an empty list", []), ("every grad None", params_with_grads([(3,), (2,)], seed=30, none={0, 1}))]:
+for label, arg in [("an empty list", []),
+                   ("every grad None", params_with_grads([(3,), (2,)], seed=vary(30), none={0, 1}))]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         total = clip_grad_norm(arg, 1.0)
@@ -1329,7 +1331,7 @@ for label, arg in [("an empty list", []), ("every grad None", params_with_grads(
 # a float32 model after backward(): model.parameters() is a generator; the unused layer's grads are None
 for max_norm in (0.3, 50.0):
     model = make_model(31, torch.float32)
-    gen = make_generator(32)
+    gen = make_generator(vary(32))
     tokens, x = torch.randint(0, 6, (9,), generator=gen), torch.randn(9, 2, generator=gen)
     (model(tokens, x) ** 2).sum().backward()
     ref_params = expected(clone_with_grads(model.parameters()))
@@ -1379,7 +1381,7 @@ for k, (label, shapes, none, value, kind) in enumerate([
         ("None grad among 3", [(3,), (2, 2), (4,)], {0}, 0.5, "list"),
         ("a generator", [(3,), (5,)], {1}, 2.0, "generator"),
         ("a single tensor", [(2, 3)], set(), 0.1, "tensor")]):
-    params = params_with_grads(shapes, seed=20 + k, none=none)
+    params = params_with_grads(shapes, seed=vary(20 + k), none=none)
     ref_params = expected(clone_with_grads(params))
     arg = {"list": params, "generator": (p for p in params), "tensor": params[0]}[kind]
     grads_before = [p.grad for p in params]
@@ -1396,7 +1398,7 @@ for k, (label, shapes, none, value, kind) in enumerate([
                         case=f"{label}, parameter {i}", rtol=0.0, atol=0.0)
 # a float32 model after backward(): model.parameters() is a generator; the unused layer's grads are None
 model = make_model(33, torch.float32)
-gen = make_generator(34)
+gen = make_generator(vary(34))
 (model(torch.randint(0, 6, (9,), generator=gen), torch.randn(9, 2, generator=gen)) ** 2).sum().backward()
 ref_grads = expected([None if p.grad is None else p.grad.clamp(-0.05, 0.05) for p in model.parameters()])
 grads_before = [p.grad for p in model.parameters()]

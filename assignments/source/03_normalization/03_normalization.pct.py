@@ -55,6 +55,7 @@ from torch import nn
 
 from course import get_device, load_dataset, make_generator, plot_curves, seed_everything
 from course.checks import check_close, check_equal, check_raises, check_true, expected
+from course.seeding import vary  # the hidden tests' inputs: your own while grading, vary(k) == k elsewhere
 
 seed_everything(SEED)
 device = get_device(DEVICE)
@@ -259,7 +260,7 @@ check_close("batchnorm/running_var", mine.running_var, ref.running_var, case="af
 # %% nbgrader={"grade": true, "grade_id": "batchnorm__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="batchnorm--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
-gen = make_generator(2)
+gen = make_generator(vary(2))
 # a fresh module in eval mode: running_mean 0, running_var 1
 fresh, fresh_ref = BatchNorm(3, dtype=torch.float64), torch_bn(3, 2, 0.1, 1e-5, gen)
 with torch.no_grad():
@@ -486,7 +487,7 @@ compare_with_grads("bn_backward/basic", lambda x, w, b: batch_norm_train(x, w, b
 # %% nbgrader={"grade": true, "grade_id": "bn_backward__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="bn-backward--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
-gen = make_generator(4)
+gen = make_generator(vary(4))
 for shape, eps in [((8, 3), 1e-5), ((5, 4), 1e-3), ((3, 2, 4, 5), 1e-5), ((2, 3, 6), 1e-5)]:
     C = shape[1]
     x = randn(*shape, gen=gen, scale=2.0, shift=-1.0)
@@ -497,7 +498,7 @@ for shape, eps in [((8, 3), 1e-5), ((5, 4), 1e-3), ((3, 2, 4, 5), 1e-5), ((2, 3,
                        gen=gen, hint="multiply the upstream gradient by weight before the x-gradient formula; "
                                      "sum over N and the spatial dimensions")
 # forward leaves its input alone
-gen_in = make_generator(40)
+gen_in = make_generator(vary(40))
 x = randn(4, 3, 2, 2, gen=gen_in, scale=2.0, shift=1.0, requires_grad=True)
 x_before = expected(x.detach().clone())
 w, b = randn(3, gen=gen_in, shift=1.0), randn(3, gen=gen_in)
@@ -626,7 +627,7 @@ compare_with_grads("layernorm/basic", lambda x, w, b: layer_norm(x, (6,), w, b),
 # %% nbgrader={"grade": true, "grade_id": "layernorm__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="layernorm--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
-gen = make_generator(6)
+gen = make_generator(vary(6))
 for shape, nshape, eps in [((3, 4, 5), (4, 5), 1e-5), ((2, 3, 4, 5), (5,), 1e-5), ((2, 3, 2, 3), (3, 2, 3), 1e-3),
                            ((5, 7), (7,), 1e-2), ((1, 6), (6,), 1e-5)]:
     x = randn(*shape, gen=gen, scale=3.0, shift=-2.0)
@@ -637,7 +638,7 @@ for shape, nshape, eps in [((3, 4, 5), (4, 5), 1e-5), ((2, 3, 4, 5), (5,), 1e-5)
                        hint="normalize over the LAST len(normalized_shape) dims, per example; "
                             "weight/bias gradients sum over the leading dims")
 # forward leaves its input alone
-gen_in = make_generator(60)
+gen_in = make_generator(vary(60))
 x = randn(3, 5, gen=gen_in, scale=2.0, shift=1.0, requires_grad=True)
 x_before = expected(x.detach().clone())
 layer_norm(x, (5,), randn(5, gen=gen_in, shift=1.0), randn(5, gen=gen_in))
@@ -748,8 +749,8 @@ check_weight_norm("weight_norm/linear", nn.Linear(5, 3, dtype=torch.float64), 0,
 # %% nbgrader={"grade": true, "grade_id": "weight_norm__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="weight-norm--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
-gen = make_generator(8)
-torch.manual_seed(8)
+gen = make_generator(vary(8))
+torch.manual_seed(vary(8))
 for layer, dim, label in [(nn.Conv2d(3, 4, 3, dtype=torch.float64), 0, "Conv2d(3, 4, 3), dim=0"),
                           (nn.Conv1d(2, 5, 4, dtype=torch.float64), 0, "Conv1d(2, 5, 4), dim=0"),
                           (nn.Linear(5, 3, dtype=torch.float64), 1, "Linear(5, 3), dim=1"),

@@ -60,6 +60,7 @@ from torch import nn
 
 from course import get_device, load_dataset, make_generator, plot_curves, seed_everything
 from course.checks import check_close, check_equal, check_raises, check_true, check_within, expected
+from course.seeding import vary  # the hidden tests' inputs: your own while grading, vary(k) == k elsewhere
 
 seed_everything(SEED)
 device = get_device(DEVICE)
@@ -186,7 +187,7 @@ for name, fn in [("l2", l2_penalty), ("l1", l1_penalty)]:
 # %% nbgrader={"grade": true, "grade_id": "penalty__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="penalty--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
-torch.manual_seed(2)
+torch.manual_seed(vary(2))
 net = nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU(), nn.Conv1d(3, 2, 1, bias=False),
                     nn.Flatten(), nn.LayerNorm(4), nn.Linear(4, 2), nn.GroupNorm(1, 2)).double()
 with torch.no_grad():  # non-trivial normalization parameters, and exact zeros in a weight (a pruned model)
@@ -230,7 +231,7 @@ class PenaltyNet(nn.Module):
         self.register_buffer("running", torch.ones(3))
 
 
-torch.manual_seed(4)
+torch.manual_seed(vary(4))
 deep = PenaltyNet().double()
 real_cases = [
     ("nested", deep,
@@ -384,7 +385,7 @@ for coupling in ["penalty", "optimizer"]:
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
 def norm_model(seed):
-    torch.manual_seed(seed)
+    torch.manual_seed(vary(seed))
     return nn.Sequential(nn.Linear(3, 6), nn.LayerNorm(6), nn.ReLU(), nn.Linear(6, 6, bias=False),
                          nn.BatchNorm1d(6), nn.Linear(6, 2)).double()
 
@@ -423,7 +424,7 @@ check_equal("groups/norm_other_params", param_positions(m, groups[1]["params"]),
 check_raises("groups/bad_coupling", lambda: train_steps(norm_model(1), torch.zeros(4, 3, dtype=torch.float64),
              torch.zeros(4, 2, dtype=torch.float64), "sgd", 0.1, "both", 1, lr=0.1), ValueError,
              case="coupling='both'")
-gen = make_generator(4)
+gen = make_generator(vary(4))
 x, y = torch.randn(12, 3, generator=gen, dtype=torch.float64), torch.randn(12, 2, generator=gen, dtype=torch.float64)
 final = {}
 cases = [("sgd", torch.optim.SGD, "penalty", dict(lr=0.05, momentum=0.9)),
@@ -483,11 +484,11 @@ class TiedNet(nn.Module):
 
 
 def tied_model(seed):
-    torch.manual_seed(seed)
+    torch.manual_seed(vary(seed))
     return TiedNet().double()
 
 
-torch.manual_seed(6)
+torch.manual_seed(vary(6))
 m = GroupsNet().double()
 groups = decay_param_groups(m, 0.05)
 case = "custom module > Sequential > ModuleList, with Embedding, 2-D Parameter, Conv1d, GroupNorm"
@@ -590,7 +591,7 @@ check_equal("prox/lasso_zeros", (w == 0).tolist(), (ref == 0).tolist(), case="di
 # %% nbgrader={"grade": true, "grade_id": "prox__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="prox--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
-gen = make_generator(5)
+gen = make_generator(vary(5))
 v = torch.randn(50, generator=gen, dtype=torch.float64)
 for t in [0.0, 0.7, 5.0]:
     check_close("prox/soft_threshold_more", soft_threshold(v, t), F.softshrink(v, t), case=f"t = {t}", atol=1e-15)
@@ -878,7 +879,7 @@ check_close("smoothing/train_loss", float(train_loss(logits, target)), float(exp
 # %% nbgrader={"grade": true, "grade_id": "smoothing__hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} id="smoothing--hidden"
 # Hidden tests: the grader runs more cases here (they are not shown in your copy).
 ### BEGIN HIDDEN TESTS
-gen = make_generator(7)
+gen = make_generator(vary(7))
 for n, k, eps, reduction in [(6, 2, 0.2, "mean"), (4, 10, 0.0, "mean"), (5, 3, 0.3, "sum"), (7, 4, 0.25, "none"),
                              (1, 6, 1.0, "mean"), (3, 5, 0.1, "none")]:
     logits = 4 * torch.randn(n, k, generator=gen, dtype=torch.float64)
@@ -1054,21 +1055,21 @@ check_equal("augment/seeded", again, out, case="the same seed twice", hint="draw
 ### BEGIN HIDDEN TESTS
 # per-sample draws: with N = 300 samples and s = 1 every one of the 9 shifts appears, unless the draws are not
 # per-sample: for independent uniform draws P(some shift missing) <= 9 (8/9)^300 < 1e-14.
-gen = make_generator(10)
+gen = make_generator(vary(10))
 x = torch.rand(300, 3, 4, 4, generator=gen, dtype=torch.float64) + 1.0
-out = random_shift(x, 1, generator=make_generator(11))
+out = random_shift(x, 1, generator=make_generator(vary(11)))
 idx = [shift_index(out[i], x[i], 1) for i in range(300)]
 check_true("augment/all_channels", all(k >= 0 for k in idx),
            "every sample must be shifted as a whole (the same shift for all its channels)", case="(300, 3, 4, 4)")
 check_equal("augment/per_sample", sorted(set(idx)), list(range(9)), case="300 samples, max_shift 1",
             hint="draw a separate (dy, dx) for every sample, not one for the whole batch")
-check_true("augment/new_seed", not torch.equal(random_shift(x, 1, generator=make_generator(12)), out),
+check_true("augment/new_seed", not torch.equal(random_shift(x, 1, generator=make_generator(vary(12))), out),
            "a different seed must give different shifts", case="seeds 11 and 12")
 x2 = torch.rand(40, 1, 6, 6, generator=gen, dtype=torch.float64) + 1.0
-out2 = random_shift(x2, 2, generator=make_generator(13))
+out2 = random_shift(x2, 2, generator=make_generator(vary(13)))
 check_true("augment/max_shift_2", all(shift_index(out2[i], x2[i], 2) >= 0 for i in range(40)),
            "every sample must be a shift by at most 2 pixels", case="max_shift 2")
-check_equal("augment/zero_shift", random_shift(x2, 0, generator=make_generator(14)), x2, case="max_shift 0")
+check_equal("augment/zero_shift", random_shift(x2, 0, generator=make_generator(vary(14))), x2, case="max_shift 0")
 
 # make_batches: sample i is the constant image i + 1 with label i % 7, so each (xb, yb) pair can be checked
 n = 23
@@ -1084,14 +1085,14 @@ def marker(xb, g):
 
 for bs in [5, 23]:
     calls.clear()
-    batches = make_batches(xs, ys, bs, train=False, transform=marker, generator=make_generator(15))
+    batches = make_batches(xs, ys, bs, train=False, transform=marker, generator=make_generator(vary(15)))
     check_equal("augment/eval_untouched", torch.cat([xb for xb, _ in batches]), xs, case=f"train=False, batch {bs}",
                 hint="never transform (or shuffle) evaluation data")
     check_equal("augment/eval_labels", torch.cat([yb for _, yb in batches]), ys, case=f"train=False, batch {bs}")
     check_equal("augment/eval_no_calls", calls, [], case=f"train=False, batch {bs}",
                 hint="the transform must not be called on evaluation data")
 calls.clear()
-batches = make_batches(xs, ys, 5, train=True, transform=marker, generator=make_generator(16))
+batches = make_batches(xs, ys, 5, train=True, transform=marker, generator=make_generator(vary(16)))
 check_equal("augment/train_calls", calls, [5, 5, 5, 5, 3], case="train=True, 23 samples, batch 5",
             hint="call the transform once on every training batch")
 ids = torch.cat([(-xb).amax(dim=(1, 2, 3)) for xb, _ in batches]).long() - 1
@@ -1101,33 +1102,33 @@ check_equal("augment/train_permutation", sorted(ids.tolist()), list(range(n)), c
             hint="one epoch visits every sample once")
 # every input shape: H != W; a new tensor even for max_shift 0; draws from the generator passed in only
 x3 = torch.rand(7, 2, 3, 6, generator=gen, dtype=torch.float64) + 1.0
-out3 = random_shift(x3, 1, generator=make_generator(18))
+out3 = random_shift(x3, 1, generator=make_generator(vary(18)))
 check_equal("augment/non_square_shape", tuple(out3.shape), (7, 2, 3, 6), case="(7, 2, 3, 6)")
 check_true("augment/non_square", all(shift_index(out3[i], x3[i], 1) >= 0 for i in range(7)),
            "every sample must be a zero-filled shift of its input sample", case="(7, 2, 3, 6), max_shift 1",
            hint="H and W may differ: crop H rows and W columns")
-out0 = random_shift(x2, 0, generator=make_generator(14))
+out0 = random_shift(x2, 0, generator=make_generator(vary(14)))
 check_true("augment/new_tensor", out0 is not x2 and out0.data_ptr() != x2.data_ptr(),
            "random_shift must return a new tensor, also for max_shift 0", case="max_shift 0",
            hint="the caller may modify the output in place: return a copy, not x itself")
 rng_before = torch.get_rng_state()
-random_shift(x2, 2, generator=make_generator(19))
+random_shift(x2, 2, generator=make_generator(vary(19)))
 check_true("augment/global_rng_shift", torch.equal(torch.get_rng_state(), rng_before),
            "with a generator given, random_shift must draw only from it (the global RNG was used or reseeded)",
            case="random_shift, max_shift 2", hint="torch.randint(..., generator=generator); no torch.manual_seed")
 shift1 = lambda xb, g: random_shift(xb, 1, generator=g)  # noqa: E731
 rng_before = torch.get_rng_state()
-b1 = make_batches(xs, ys, 5, train=True, transform=shift1, generator=make_generator(20))
+b1 = make_batches(xs, ys, 5, train=True, transform=shift1, generator=make_generator(vary(20)))
 check_true("augment/global_rng_batches", torch.equal(torch.get_rng_state(), rng_before),
            "with a generator given, make_batches must draw only from it (the global RNG was used or reseeded)",
            case="make_batches, train=True", hint="torch.randperm(n, generator=generator)")
-b2 = make_batches(xs, ys, 5, train=True, transform=shift1, generator=make_generator(20))
+b2 = make_batches(xs, ys, 5, train=True, transform=shift1, generator=make_generator(vary(20)))
 check_true("augment/batches_seeded",
            len(b1) == len(b2) and all(torch.equal(p[0], q[0]) and torch.equal(p[1], q[1]) for p, q in zip(b1, b2)),
            "the same seed must give the same epoch (order and transforms)", case="train=True, seed 20 twice",
            hint="shuffle with torch.randperm(n, generator=generator) and pass the generator to the transform")
 # the generator itself: a second epoch with one generator is another epoch (not a copy re-seeded with its seed)
-gen21 = make_generator(21)
+gen21 = make_generator(vary(21))
 e1, e2 = (make_batches(xs, ys, 5, train=True, transform=shift1, generator=gen21) for _ in range(2))
 check_true("augment/epochs_continue", not torch.equal(torch.cat([b[0] for b in e1]), torch.cat([b[0] for b in e2])),
            "two epochs drawn with one generator were the same epoch", case="train=True, one generator, two epochs",
@@ -1138,7 +1139,7 @@ check_true("augment/epochs_continue", not torch.equal(torch.cat([b[0] for b in e
 def follows_global_seed(draw):
     runs = []
     for seed in (22, 22, 23):
-        seed_everything(seed)
+        seed_everything(vary(seed))
         runs.append(draw())
     return torch.equal(runs[0], runs[1]) and not torch.equal(runs[0], runs[2])
 
