@@ -17,6 +17,9 @@ def _stamp(t: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
+REFERENCE = "reference:"
+
+
 class BatchLog:
     def __init__(self, out: Path, assignment: str, header: str) -> None:
         folder = out / "logs"
@@ -46,6 +49,10 @@ class BatchLog:
             f"{_stamp()} {sub.student} {sub.notebook_name} {sub.state.value} {sub.score:g}/{sub.max_score:g} "
             f"{times}{why}" + "".join(f" | {e}" for e in extra)
         )
+
+    def reference(self, runs: int, variants: int, seconds: float) -> None:
+        """What the reference runs of this batch cost (reference.py; none when cached)."""
+        self._line(f"{_stamp()} {REFERENCE} {runs} run(s) for {variants} variant(s) of the inputs, {seconds:.1f} s")
 
     def close(self) -> None:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(self._states.items()))

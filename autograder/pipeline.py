@@ -235,9 +235,11 @@ def grade_batch(
             _prepare(sub, options, forbidden_items, sub.inputs)
             if sub.ok and sub.nb is not None:
                 futures[sub.key] = run(sub)
-        new, problems = _reference_records(
+        new, problems, seconds = _reference_records(
             ref_futures, lambda variant, records: reference.save(course, assignment, key, records, variant)
         )
+        if ref_futures:
+            batch.reference(len(ref_futures), len(missing), seconds)
         known |= new
         expected_side = functools.lru_cache(maxsize=1)(lambda v: reference.load(course, assignment, key, v))
         for sub in subs:
@@ -279,17 +281,19 @@ def grade_batch(
 
 def _reference_records(
     futures: list, save: Callable[[str, reference.Records], None]
-) -> tuple[set[str], dict[str, str]]:
+) -> tuple[set[str], dict[str, str], float]:
     """Waits for the reference runs (in chunk order, ``(chunk, notebook name, future)``) and saves each variant's
-    records as soon as its chunk is done, keeping none: the variants saved, and for each variant that cannot be
-    verified, why (a variant failing in any of its notebooks)."""
+    records as soon as its chunk is done, keeping none: the variants saved, for each variant that cannot be
+    verified, why (a variant failing in any of its notebooks), and the runs' seconds in all."""
     saved: set[str] = set()
     problems: dict[str, str] = {}
+    seconds = 0.0
     for chunk, runs in itertools.groupby(futures, key=lambda job: tuple(job[0])):
         records: dict[str, reference.Records] = {v: {} for v in chunk}
         for _, name, future in runs:
             try:
                 result: ExecResult = future.result()
+                seconds += result.seconds
                 executed = nbformat.reads(result.nb_json, as_version=4) if result.nb_json else None
                 by_variant, failed = reference.per_variant(executed, result.checks, result.reason, chunk)
             except reference.ReferenceProblem as exc:
@@ -304,7 +308,7 @@ def _reference_records(
             if variant not in problems:
                 save(variant, records.pop(variant))
                 saved.add(variant)
-    return saved, problems
+    return saved, problems, seconds
 
 
 def load_results(course: CourseDir, assignment: str) -> list[Submission]:

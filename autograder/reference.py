@@ -12,13 +12,14 @@ anyone: ``ReferenceProblem`` says which, and the batch is a grader fault (``vali
 
 Per-student inputs (inputs.py): the records also depend on the variant, so they are kept per variant
 (``<key>/<variant>.json.gz``). One run serves many variants: ``notebook(source, variants)`` runs the notebook with
-the first variant and, before each test cell, the same cell again for every variant (the first one included) with
-the global random state put back before each, each copy a cell of its own (``<grade id>@<variant>``) so the
-engine files its records apart. The test cells are only a few percent of a notebook's run time, so a batch of
-40 students costs about one reference run more, not 40. A copy sees the state the cells before it left (the
-first variant's), as a student's run would if the test cells leave nothing that a later run of them reads; that is
-checked every time: the copy for the first variant must record exactly what the cell itself records after all the
-copies ran, or the run cannot vouch for the other variants (``ReferenceProblem``).
+the first variant and, before each test cell that calls ``vary``, the same cell again for every variant (the
+first one included), with the global random state put back before each, each copy a cell of its own
+(``<grade id>@<variant>``) so that the engine files its records apart. The test cells are a few percent of a
+notebook's run time, so the reference runs of a batch of 40 cost about a quarter of the students' own runs
+(``scripts/benchmark.py --inputs-cost``), not as much again. A copy sees the state the cells before it left (the
+first variant's), as a student's run would if the test cells leave nothing that a later run of them reads; that
+is checked every time: the copy for the first variant must record exactly what the cell itself records after all
+the copies ran, or the run cannot vouch for the other variants (``ReferenceProblem``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ from autograder.sample_class import reference_notebook
 
 Records = dict[str, dict[str, list[dict[str, Any]]]]  # notebook name -> grade_id -> records, in order
 COPY = "@"  # grade id of a test cell's copy for another variant: <grade id>@<variant>
+# a test cell that does not call it (a visible test) records the same for every variant: it is not copied, unless
+# a cell other than the tests calls it (a helper the tests call could draw from it)
+VARY = "vary("
 STATE = "__grader_random_state__"
 MOST_VARIANTS_PER_RUN = 8  # bounds one run's length and records in memory (05's are ~10 MB a variant)
 # what verify needs of a record
@@ -60,8 +64,9 @@ def notebook(source: NotebookNode, variants: Sequence[str] = (NO_VARIANT,)) -> N
     nb = reference_notebook(source, source)
     first = variants[0]
     cells = [new_code_cell(setter_line(first))] if first else []
+    everywhere = any(VARY in c.source for c in nb.cells if c.cell_type == "code" and not is_autograded_test(c))
     for cell in nb.cells:
-        if len(variants) > 1 and is_autograded_test(cell):
+        if len(variants) > 1 and is_autograded_test(cell) and (everywhere or VARY in cell.source):
             cells.append(new_code_cell(state_line(STATE)))
             for v in variants:
                 meta = copy.deepcopy(cell.metadata)
@@ -172,8 +177,11 @@ def per_variant(
             out[first][key] = records
         elif v in out and v != first:
             out[v][gid] = records
+    copied = {key.rpartition(COPY)[0] for key in by_cell if COPY in key}
+    for v in variants[1:]:  # a cell not copied recorded the same for every variant
+        out[v] = {gid: out[v].get(gid, records) for gid, records in out[first].items()}
     if len(variants) > 1:
-        unfaithful = [gid for gid, records in out[first].items() if by_cell.get(f"{gid}{COPY}{first}") != records]
+        unfaithful = [gid for gid in sorted(copied) if by_cell.get(f"{gid}{COPY}{first}") != out[first].get(gid)]
         if unfaithful:
             raise ReferenceProblem(
                 f"{', '.join(unfaithful)}: run again with the same inputs, the test records other values, so one "

@@ -20,15 +20,15 @@ Prints:
 With --sandbox-cost: what the sandbox and the outside re-check add per notebook (the same submissions graded
 without and with the sandbox, one worker, alternating runs; the re-check timed on its own), and the one-time
 reference run per assignment version.
-With --inputs-cost: what per-student inputs cost (inputs.py): a batch graded twice, the second time with the
-reference records cached, with the shared inputs and with per-student inputs; the difference is the reference
-runs' share of the batch.
+With --inputs-cost: what per-student inputs cost (inputs.py): the reference runs' kernel seconds against the
+students' own, for a batch with the inputs shared and with per-student inputs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -42,6 +42,7 @@ import nbformat
 import papermill
 
 from autograder import forkserver, sample_class, sources
+from autograder.batch_log import REFERENCE
 from autograder.course_dir import DEFAULT_ROOT, CourseDir
 from autograder.execute import Limits
 from autograder.markup import strip_markers
@@ -287,8 +288,9 @@ def guard_cost(assignment: str, count: int, rounds: int = 2) -> None:
 
 
 def inputs_cost(assignment: str, count: int, jobs: int) -> None:
-    """The reference runs' share of a batch of ``count`` students: one run with the inputs shared, one run per
-    worker for ``count`` variants with per-student inputs (reference.py)."""
+    """What per-student inputs cost a batch of ``count`` students: the reference runs' seconds (from the batch
+    log) against the students' own, with the inputs shared (one variant) and per student (``count`` variants,
+    a few runs, reference.py); kernel seconds, so a busy machine inflates both sides alike."""
     print(f"== {assignment}: {count} submissions (graded-only), {jobs} worker(s)")
     for per_student in (False, True):
         with tempfile.TemporaryDirectory() as tmp:
@@ -301,16 +303,18 @@ def inputs_cost(assignment: str, count: int, jobs: int) -> None:
             release(course, assignment)
             sample_class.write(class_of(course, assignment, count), assignment, course.submitted)
             options = GradeOptions(jobs=jobs, graded_only=True, limits=Limits(notebook_timeout=600, cell_timeout=120))
-            walls = []
-            for _ in range(2):  # the first run makes the reference records, the second finds them cached
-                started = time.perf_counter()
-                subs = grade_batch(course, assignment, course.submitted, options)
-                walls.append(time.perf_counter() - started)
-            variants = len({s.inputs for s in subs})
-        label = f"per-student inputs ({variants} variants)" if per_student else "shared inputs (1 variant)   "
+            started = time.perf_counter()
+            subs = grade_batch(course, assignment, course.submitted, options)
+            wall = time.perf_counter() - started
+            (log,) = (course.root / "logs").glob(f"{assignment}-*.log")
+            line = next(x for x in log.read_text(encoding="utf-8").splitlines() if REFERENCE in x)
+        students = sum(s.timings.get("execute", 0.0) for s in subs)
+        runs, variants, seconds = map(float, re.findall(r"([\d.]+) (?:run|variant|s\b)", line.split(REFERENCE)[1]))
         print(
-            f"{label}: first grading {walls[0]:6.1f} s, again with the reference cached {walls[1]:6.1f} s: "
-            f"the reference runs add {walls[0] - walls[1]:5.1f} s ({(walls[0] - walls[1]) / walls[1]:+.0%})"
+            f"{'per-student inputs' if per_student else 'shared inputs     '}: {runs:g} reference run(s) for "
+            f"{variants:g} variant(s): {seconds:6.1f} s, {seconds / len(subs):5.2f} s per student, against "
+            f"{students / len(subs):5.2f} s for a student's own notebook ({seconds / students:+.0%}); "
+            f"batch {wall:.0f} s"
         )
 
 

@@ -3,11 +3,11 @@ serve it never touch the repository's assignments/."""
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+from cli_command import autograder
 
 from autograder import sample_class
 from autograder.course_dir import DEFAULT_ROOT, CourseDir
@@ -51,7 +51,7 @@ def grade_in_full(
     release(course, assignment)
     reference = next(s for s in sample_class.build(course, assignment, misbehaving=False) if s.name == "reference")
     sample_class.write([reference, *(extra(reference) if extra else [])], assignment, course.submitted)
-    command = [sys.executable, "-m", "autograder", "--course", str(course.root), "grade", assignment]
+    command = autograder("grade", assignment, course=course)
     result = subprocess.run([*command, "--device", device], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return course, {s.student: s for s in load_results(course, assignment)}

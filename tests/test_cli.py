@@ -1,14 +1,14 @@
 """Mistakes a user can make on the command line: one line on stderr, exit code 2, no traceback."""
 
 import subprocess
-import sys
 
 import pytest
+from cli_command import autograder
 from tiny_course import ASSIGNMENT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(autograder(*args), capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(

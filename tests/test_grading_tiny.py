@@ -3,10 +3,10 @@
 import csv
 import json
 import subprocess
-import sys
 from dataclasses import replace
 
 import nbformat
+from cli_command import autograder
 from tiny_course import ASSIGNMENT, code
 
 from autograder import sample_class
@@ -239,17 +239,7 @@ def test_the_reference_run_is_cached_and_the_recheck_works_without_the_sandbox(t
     (cached,) = list((tiny.root / ".work" / "reference" / ASSIGNMENT).glob("*.json.gz"))
     stamp = cached.stat().st_mtime_ns
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "--course",
-            str(tiny.root),
-            "grade",
-            ASSIGNMENT,
-            "--force",
-            "--no-sandbox",
-        ],
+        autograder("grade", ASSIGNMENT, "--force", "--no-sandbox", course=tiny),
         capture_output=True,
         text=True,
         timeout=300,

@@ -7,6 +7,7 @@ import pytest
 from tiny_course import ASSIGNMENT
 
 from autograder import inputs, reference
+from autograder.batch_log import REFERENCE
 from autograder.errors import UsageError
 from autograder.execute import Limits
 from autograder.markup import grade_id, is_autograded_test
@@ -53,6 +54,17 @@ def _submit(course, student: str, add_source: str) -> None:
     folder = course.submitted / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+
+
+def _reference_lines(course) -> list[str]:
+    """What each batch log says of its reference runs (batch_log.py), oldest first."""
+    lines = [
+        line.split(REFERENCE)[1].split(" of the inputs")[0].strip()
+        for log in sorted((course.root / "logs").glob(f"{ASSIGNMENT}-*.log"))
+        for line in log.read_text(encoding="utf-8").splitlines()
+        if REFERENCE in line
+    ]
+    return lines
 
 
 def _drawn(sub) -> list:
@@ -103,15 +115,23 @@ def test_a_mistake_in_the_inputs_setting_is_refused_with_the_file_named(tiny, te
         inputs.per_student(tiny.root)
 
 
-def test_the_reference_notebook_copies_each_test_cell_per_variant():
+def test_the_reference_notebook_copies_the_test_cells_that_draw_per_variant():
     from tiny_course import tiny_notebook
 
-    nb = reference.notebook(tiny_notebook(), ["v1", "v2", "v3"])
-    tests = [grade_id(c) for c in nb.cells if is_autograded_test(c)]
-    assert tests[:4] == ["add__visible@v1", "add__visible@v2", "add__visible@v3", "add__visible"]
-    assert len(tests) == 3 * 4
-    assert "use_inputs('v1')" in nb.cells[0].source
-    assert len({c.id for c in nb.cells}) == len(nb.cells)  # nbformat refuses a notebook with repeated cell ids
+    nb = tiny_notebook()
+    next(c for c in nb.cells if grade_id(c) == "add__hidden").source = HIDDEN
+    ref = reference.notebook(nb, ["v1", "v2", "v3"])
+    tests = [grade_id(c) for c in ref.cells if is_autograded_test(c)]
+    # the visible tests draw nothing from vary: the same records for every variant, no copy
+    assert tests == ["add__visible", "add__hidden@v1", "add__hidden@v2", "add__hidden@v3", "add__hidden"] + [
+        "twice__visible"
+    ]
+    assert "use_inputs('v1')" in ref.cells[0].source
+    assert len({c.id for c in ref.cells}) == len(ref.cells)  # nbformat refuses a notebook with repeated cell ids
+    # a helper outside the tests that draws from vary: every test cell may depend on it
+    nb.cells[2].source += "\nfrom course.seeding import vary\nSHIFT = vary(1)"
+    tests = [grade_id(c) for c in reference.notebook(nb, ["v1", "v2"]).cells if is_autograded_test(c)]
+    assert len(tests) == 3 * 3 and tests[:3] == ["add__visible@v1", "add__visible@v2", "add__visible"]
     assert reference.chunks([f"v{n}" for n in range(40)], 2) == [  # at most 8 in a run, at least one per worker
         [f"v{n}" for n in range(k, 40, 5)] for k in range(5)
     ]
@@ -138,6 +158,8 @@ def test_each_student_is_graded_on_their_own_inputs_and_a_copied_table_fails(var
     _submit(varied, "carl", table)
     _submit(varied, "ann", table)  # and ann herself, to show the table is right for her inputs
     graded = {s.student: s for s in grade_batch(varied, ASSIGNMENT, varied.submitted, OPTIONS)}
+    # ann's and bob's expected values were cached per variant: only carl's inputs needed a reference run
+    assert _reference_lines(varied) == ["2 run(s) for 2 variant(s)", "1 run(s) for 1 variant(s)"]
     assert graded["ann"].score == 4.0
     carl = graded["carl"]
     assert carl.state is State.GRADED and carl.score == 2.0, carl
@@ -148,8 +170,9 @@ def test_a_test_cell_that_leaves_state_for_its_next_run_is_refused_rather_than_t
     # each run of the cell sees one more entry: the copies record other values than the cell itself would
     _set_hidden(
         varied,
-        "### BEGIN HIDDEN TESTS\ntry:\n    SEEN.append(1)\nexcept NameError:\n    SEEN = [1]\n"
-        'check_close("add/seen", add(float(len(SEEN)), 0.0), float(len(SEEN)), case="x")\n### END HIDDEN TESTS',
+        "### BEGIN HIDDEN TESTS\nfrom course.seeding import vary\ntry:\n    SEEN.append(1)\nexcept NameError:\n"
+        "    SEEN = [1]\nb = float(vary(1) % 7)\n"
+        'check_close("add/seen", add(float(len(SEEN)), b), len(SEEN) + b, case="x")\n### END HIDDEN TESTS',
     )
     release(varied, ASSIGNMENT)
     _submit(varied, "ann", "def add(a, b):\n    return a + b\n")

@@ -13,7 +13,6 @@ import itertools
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 import nbformat
 import psycopg
 import pytest
+from cli_command import autograder
 from lab_server import free_port
 from nbgrader.api import Gradebook
 from tiny_course import ASSIGNMENT, WRITTEN, make_course, tiny_notebook
@@ -170,20 +170,7 @@ def test_two_assignments_graded_at_once_into_one_database_lose_nothing(tiny, pg_
     # students at about the same moment; each runs its kernels in the sandbox, one at a time
     graders = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "autograder",
-                "--course",
-                str(tiny.root),
-                "grade",
-                assignment,
-                "--db",
-                pg_url,
-                "--force",
-                "--jobs",
-                "1",
-            ],
+            autograder("grade", assignment, "--db", pg_url, "--force", "--jobs", "1", course=tiny),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -246,8 +233,7 @@ def test_two_graders_scoring_the_same_new_students_at_once_both_succeed(tiny, pg
 
 def test_a_database_that_cannot_be_reached_is_one_line_and_exit_2(tiny):
     result = subprocess.run(
-        [sys.executable, "-m", "autograder", "--course", str(tiny.root), "grade", ASSIGNMENT, "--db",
-         "postgresql://nobody@127.0.0.1:1/none"],
+        autograder("grade", ASSIGNMENT, "--db", "postgresql://nobody@127.0.0.1:1/none", course=tiny),
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr

@@ -6,7 +6,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from cli_command import autograder
 from nbformat import v4
 from nbgrader.api import Gradebook
 from tiny_course import ASSIGNMENT
@@ -83,7 +83,7 @@ def test_many_more_kernels_than_cores_start_without_a_grader_fault(tiny):
 def _grade_cli(course, *extra: str, **popen) -> subprocess.Popen:
     env = {**os.environ, "AUTOGRADER_COURSE": str(course.root)}
     return subprocess.Popen(
-        [sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--jobs", "1", *extra],
+        autograder("grade", ASSIGNMENT, "--jobs", "1", *extra),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
