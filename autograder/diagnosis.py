@@ -24,14 +24,13 @@ on a diagnosis, and a tampering-suspected submission gets none.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from autograder.course_dir import CourseDir
+from autograder.course_dir import CourseDir, files_digest
 from autograder.submission import State, Submission
 from course.checks import compare
 
@@ -43,10 +42,7 @@ Table = dict[str, Any]  # {"assignment", "version", "mutants", "bugs": [{"mutant
 
 def mutants_digest(course: CourseDir, assignment: str) -> str:
     """What the names and descriptions in a table depend on besides the version: the mutant files."""
-    digest = hashlib.sha256()
-    for path in sorted((course.mutants / assignment).glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return files_digest(sorted((course.mutants / assignment).glob("*.py"))).hexdigest()[:16]
 
 
 def _path(course: CourseDir, assignment: str, version: str) -> Path:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell
 
-from autograder.course_dir import CourseDir
+from autograder.course_dir import CourseDir, files_digest
 from autograder.errors import UsageError
 from autograder.submission import Submission
 
@@ -54,10 +54,7 @@ def per_student(root: Path) -> bool:
 
 def assignment_version(course: CourseDir, assignment: str) -> str:
     """What a student's inputs depend on besides their id: the assignment's source notebooks."""
-    digest = hashlib.sha256()
-    for path in course.source_notebooks(assignment):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(course.source_notebooks(assignment)).hexdigest()
 
 
 def variant(student: str, version: str) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import gzip
-import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -36,7 +35,7 @@ from typing import Any
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
-from autograder.course_dir import CourseDir
+from autograder.course_dir import CourseDir, files_digest
 from autograder.engine import GUARD_ID
 from autograder.inputs import NO_VARIANT, setter_line, state_line
 from autograder.markup import grade_id, is_autograded_test
@@ -89,11 +88,8 @@ def version_key(course: CourseDir, assignment: str, parameters: Mapping[str, Any
 
     import course as course_package
 
-    digest = hashlib.sha256()
-    for path in course.source_notebooks(assignment):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for path in sorted(Path(course_package.__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest = files_digest(course.source_notebooks(assignment))
+    files_digest(sorted(Path(course_package.__file__).parent.glob("*.py")), digest)
     digest.update(json.dumps({**parameters, "cuda": cuda}, sort_keys=True).encode())
     digest.update(torch.__version__.encode())
     return digest.hexdigest()[:32]
