@@ -13,17 +13,19 @@ import sys
 import time
 from pathlib import Path
 
-from autograder import executors, final_grade, regrade, sample_class
-from autograder import feedback as feedback_mod
-from autograder import report as report_mod
-from autograder.course_dir import CourseDir, env_root
-from autograder.errors import UsageError
-from autograder.execute import Limits
-from autograder.mutants import MutantError
-from autograder.pipeline import GradeOptions, grade_batch, load_results
-from autograder.progress import Progress
-from autograder.release import ReleaseError, release
-from autograder.table import render, score_table
+from autograder.authoring import sample_class
+from autograder.core.course_dir import CourseDir, env_root
+from autograder.core.errors import UsageError
+from autograder.core.mutants import MutantError
+from autograder.handout.release import ReleaseError, release
+from autograder.isolation import executors
+from autograder.isolation.execute import Limits
+from autograder.reports import final_grade, regrade
+from autograder.reports import report as report_mod
+from autograder.reports.table import render, score_table
+from autograder.stages import feedback as feedback_mod
+from autograder.stages.pipeline import GradeOptions, grade_batch, load_results
+from autograder.stages.progress import Progress
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,7 +109,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     course = _course(args)
     names = _assignments(course, args.assignments)
     if args.bundle:
-        from autograder import bundle
+        from autograder.handout import bundle
 
         out = bundle.write(course, names, Path(args.bundle).resolve())
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
@@ -122,7 +124,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from autograder.validate import validate
+    from autograder.authoring.validate import validate
 
     course = _course(args)
     failures = 0
@@ -240,7 +242,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _learn_known_bugs(course: CourseDir, name: str, students: list, subs: list) -> None:
     """The demo grades every known bug too: where ``validate`` has not filed their check values for this version,
     file them from this grading, so the demo's feedback shows diagnoses."""
-    from autograder import diagnosis
+    from autograder.stages import diagnosis
 
     graded = {s.student: s for s in subs}
     reference = graded.get("reference")
@@ -252,7 +254,7 @@ def _learn_known_bugs(course: CourseDir, name: str, students: list, subs: list) 
 
 
 def cmd_similarity(args: argparse.Namespace) -> int:
-    from autograder import similarity
+    from autograder.reports import similarity
 
     course = _course(args)
     name = course.check_assignment(args.assignment)
@@ -267,7 +269,7 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
 
 def cmd_release_feedback(args: argparse.Namespace) -> int:
-    from autograder.release_feedback import release as release_fb
+    from autograder.reports.release_feedback import release as release_fb
 
     course = _course(args)
     name = course.check_assignment(args.assignment)
@@ -285,7 +287,7 @@ def cmd_release_feedback(args: argparse.Namespace) -> int:
 def cmd_extend(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from autograder import late
+    from autograder.core import late
 
     course = _course(args)
     name = course.check_assignment(args.assignment)
@@ -296,7 +298,7 @@ def cmd_extend(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    from autograder import lab
+    from autograder.jupyter import lab
 
     course = _course(args)
     workdir = Path(args.workdir).resolve() if args.workdir else course.root / "student"

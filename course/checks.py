@@ -80,7 +80,7 @@ class CheckFailure(AssertionError):
 #
 # While a notebook is graded, no expected value may exist in the student's process (their interpreter is
 # theirs: AST transformers, frame inspection or patched modules could copy it into the "got" side). So the
-# grader rewrites every test cell before it runs (autograder/withhold.py): the expected argument of each check
+# grader rewrites every test cell before it runs (autograder/trust/withhold.py): the expected argument of each check
 # (and of each ``compare_*`` helper), and every ``expected(...)`` expression, become ``WITHHELD`` without being
 # evaluated. A check given ``WITHHELD`` only records what the student's code returned; the grader compares it,
 # outside, with the expected value of the reference run (a sandbox with no student code).

@@ -71,7 +71,7 @@ def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Gener
 #
 # Hidden tests draw their inputs from ``make_generator(vary(k))`` (or ``seed=vary(k)``): outside grading ``vary(k)``
 # is ``k``, so the author's and the student's own runs are exactly as written. While grading, the grader's first
-# cell calls ``use_inputs`` with the student's variant (autograder/inputs.py: from the student's id and the
+# cell calls ``use_inputs`` with the student's variant (autograder/trust/inputs.py: from the student's id and the
 # assignment's version), so each student's hidden tests see their own inputs and a table of one student's outputs
 # is worthless to another. The expected values for that variant come from the reference run with the same
 # variant, outside the student's process: changing the variant in the kernel only makes the student's answers

@@ -41,14 +41,16 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from autograder import forkserver, sample_class, sources
-from autograder.batch_log import REFERENCE
-from autograder.course_dir import DEFAULT_ROOT, CourseDir
-from autograder.execute import Limits
-from autograder.markup import strip_markers
-from autograder.pipeline import GradeOptions, grade_batch
-from autograder.release import release
-from autograder.sandbox import process_tree
+from autograder.authoring import sample_class
+from autograder.core import sources
+from autograder.core.course_dir import DEFAULT_ROOT, CourseDir
+from autograder.core.markup import strip_markers
+from autograder.handout.release import release
+from autograder.isolation import forkserver
+from autograder.isolation.execute import Limits
+from autograder.isolation.sandbox import process_tree
+from autograder.stages.batch_log import REFERENCE
+from autograder.stages.pipeline import GradeOptions, grade_batch
 
 
 def papermill_time(source: Path, fast: bool) -> float:
@@ -88,7 +90,7 @@ def lab_serve_time() -> None:
     import os
     import urllib.request
 
-    from autograder import lab
+    from autograder.jupyter import lab
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
@@ -122,8 +124,8 @@ def _small_class(tmp: str, assignment: str, count: int) -> tuple[CourseDir, Grad
 
 
 def sandbox_cost(assignment: str, count: int, rounds: int = 2) -> None:
-    from autograder import reference
-    from autograder.verify import verify
+    from autograder.trust import reference
+    from autograder.trust.verify import verify
 
     with tempfile.TemporaryDirectory() as tmp:
         course, base = _small_class(tmp, assignment, count)

@@ -11,7 +11,7 @@ nbgrader-marked cells run (parameters, locked setup/helpers, solutions, tests wi
 candidate in a forked child of one process that imported torch once, with FAST=True on the CPU. It applies the
 rules validate applies (a mutant loses its item and only it; a variant and the reference lose nothing; a test cell
 must not end in a value) and the grader's re-check of each candidate's check records against the reference's
-(autograder.verify). It is a draft check: ``autograder validate`` is the proof.
+(autograder.trust.verify). It is a draft check: ``autograder validate`` is the proof.
 """
 
 from __future__ import annotations
@@ -33,20 +33,20 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from autograder.course_dir import CourseDir  # noqa: E402
-from autograder.inputs import setter_line  # noqa: E402
-from autograder.markup import grade_id, is_autograded_test, item_of, nbgrader_meta, strip_markers  # noqa: E402
-from autograder.mutants import Mutant, load, parse  # noqa: E402
-from autograder.protect import is_locked_setup  # noqa: E402
-from autograder.verify import verify  # noqa: E402
-from autograder.withhold import expected_side_left, grading_form  # noqa: E402
+from autograder.core.course_dir import CourseDir  # noqa: E402
+from autograder.core.markup import grade_id, is_autograded_test, item_of, nbgrader_meta, strip_markers  # noqa: E402
+from autograder.core.mutants import Mutant, load, parse  # noqa: E402
+from autograder.trust.inputs import setter_line  # noqa: E402
+from autograder.trust.protect import is_locked_setup  # noqa: E402
+from autograder.trust.verify import verify  # noqa: E402
+from autograder.trust.withhold import expected_side_left, grading_form  # noqa: E402
 
 PARAMETERS = 'SEED = 0\nDEVICE = "cpu"\nFAST = True\n'
 
 
 def graded_cells(course: CourseDir, assignment: str, grading: bool = True) -> list[tuple[str, str, bool]]:
     """(grade_id or "", source with hidden tests, is a test cell) of every nbgrader-marked code cell; in the
-    grading form (autograder/withhold.py) unless ``grading=False`` (the reference run's full form)."""
+    grading form (autograder/trust/withhold.py) unless ``grading=False`` (the reference run's full form)."""
     cells = []
     for path in course.source_notebooks(assignment):
         for cell in nbformat.read(path, as_version=4).cells:
@@ -125,7 +125,7 @@ RECHECK = "TAMPERING SUSPECTED by the re-check outside the kernel: "
 
 
 def rechecked(results: dict[str, str | None], records: list[dict], reference: list[dict]) -> dict[str, str | None]:
-    """The grader's outside re-check (autograder.verify) on cells that passed in-process: a correct solution whose
+    """The grader's outside re-check (autograder.trust.verify) on cells that passed in-process: a correct solution whose
     records differ from the reference run's (another case order, an expected value computed from its own output)
     loses those points in real grading."""
     by_cell: dict[str, list[dict]] = {}

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from nbformat import NotebookNode
 
-from autograder import sample_class
-from autograder.markup import is_solution
+from autograder.authoring import sample_class
+from autograder.core.markup import is_solution
 
 
 @dataclass(frozen=True)

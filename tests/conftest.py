@@ -8,8 +8,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from tiny_course import ASSIGNMENT, make_course  # noqa: E402
 
-from autograder.course_dir import CourseDir  # noqa: E402
-from autograder.release import release  # noqa: E402
+from autograder.core.course_dir import CourseDir  # noqa: E402
+from autograder.handout.release import release  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import lab
-from autograder.course_dir import CourseDir
+from autograder.core.course_dir import CourseDir
+from autograder.jupyter import lab
 
 
 @dataclass

@@ -9,11 +9,11 @@ from pathlib import Path
 import nbformat
 from cli_command import autograder
 
-from autograder import sample_class
-from autograder.course_dir import DEFAULT_ROOT, CourseDir
-from autograder.pipeline import load_results
-from autograder.release import release
-from autograder.submission import State, Submission
+from autograder.authoring import sample_class
+from autograder.core.course_dir import DEFAULT_ROOT, CourseDir
+from autograder.core.submission import State, Submission
+from autograder.handout.release import release
+from autograder.stages.pipeline import load_results
 
 ASSIGNMENTS = CourseDir(DEFAULT_ROOT).assignments()
 

@@ -1,8 +1,8 @@
 """Grouping a class's written answers by similarity (answer_groups.py) and reading only what the student wrote
 (instructor_server.answer_only): close rewordings meet, different arguments stay apart, blanks go last."""
 
-from autograder.answer_groups import group, is_blank
-from autograder.instructor_server import answer_only
+from autograder.jupyter.instructor_server import answer_only
+from autograder.written.answer_groups import group, is_blank
 
 QUESTION = "**Written answer (2 points).** Why does L1 give exact zeros and L2 does not?\n\nYOUR ANSWER HERE"
 

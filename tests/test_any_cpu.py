@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from real_course import ASSIGNMENTS, assert_full_marks_and_no_error, grade_in_full
 
-from autograder.course_dir import REPO_ROOT
+from autograder.core.course_dir import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from make_datasets import narrow_simd_env  # noqa: E402

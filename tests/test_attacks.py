@@ -17,11 +17,11 @@ import pytest
 from attacks import ATTACKS, build
 from tiny_course import ASSIGNMENT
 
-from autograder import sample_class
-from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch
-from autograder.sandbox import KERNEL_UIDS, SandboxLimits
-from autograder.submission import State
+from autograder.authoring import sample_class
+from autograder.core.submission import State
+from autograder.isolation.execute import Limits
+from autograder.isolation.sandbox import KERNEL_UIDS, SandboxLimits
+from autograder.stages.pipeline import GradeOptions, grade_batch
 
 OPTIONS = GradeOptions(
     limits=Limits(notebook_timeout=40, cell_timeout=15),
@@ -91,8 +91,8 @@ def batch(request, tmp_path_factory):
     the grader is root) and kernels started cold by bubblewrap (non-root graders, CUDA, Dask workers)."""
     from tiny_course import make_course
 
-    from autograder.course_dir import CourseDir
-    from autograder.release import release
+    from autograder.core.course_dir import CourseDir
+    from autograder.handout.release import release
 
     course = CourseDir(make_course(tmp_path_factory.mktemp("attacks") / "course"))
     release(course, ASSIGNMENT)

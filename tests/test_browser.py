@@ -13,7 +13,7 @@ from chromium import SHOTS, chromium_page, needs_chromium
 from lab_server import serving
 from real_course import ASSIGNMENTS, copy_course
 
-from autograder import lab
+from autograder.jupyter import lab
 
 pytestmark = needs_chromium
 

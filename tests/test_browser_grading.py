@@ -14,13 +14,15 @@ from chromium import SHOTS, chromium_page, needs_chromium
 from lab_server import free_port
 from tiny_course import ASSIGNMENT, WRITTEN, make_course
 
-from autograder import lab, manual_grades, sample_class
+from autograder.authoring import sample_class
 from autograder.cli import main
-from autograder.course_dir import CourseDir
-from autograder.execute import Limits
-from autograder.gradebook import open_gradebook
-from autograder.pipeline import GradeOptions, grade_batch
-from autograder.release import release
+from autograder.core.course_dir import CourseDir
+from autograder.core.gradebook import open_gradebook
+from autograder.handout.release import release
+from autograder.isolation.execute import Limits
+from autograder.jupyter import lab
+from autograder.stages.pipeline import GradeOptions, grade_batch
+from autograder.written import manual_grades
 
 pytestmark = needs_chromium
 

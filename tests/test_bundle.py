@@ -12,11 +12,11 @@ import nbformat
 import pytest
 from real_course import copy_course
 
-from autograder import bundle
-from autograder.course_dir import REPO_ROOT
-from autograder.errors import UsageError
-from autograder.markup import secret_lines
-from autograder.mutants import load as load_mutants
+from autograder.core.course_dir import REPO_ROOT
+from autograder.core.errors import UsageError
+from autograder.core.markup import secret_lines
+from autograder.core.mutants import load as load_mutants
+from autograder.handout import bundle
 
 
 @pytest.fixture(scope="module")

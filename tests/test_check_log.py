@@ -11,9 +11,10 @@ import threading
 
 import pytest
 
-from autograder import engine, readable
-from autograder.engine import GUARD_ID, CheckLogReader, GuardLedger
-from autograder.submission import State, Submission
+from autograder.core.submission import State, Submission
+from autograder.isolation import engine
+from autograder.isolation.engine import GUARD_ID, CheckLogReader, GuardLedger
+from autograder.stages import readable
 
 KEY = b"k" * 32
 

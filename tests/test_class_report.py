@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 from chromium import CHROMIUM, FLAGS, SHOTS, needs_chromium
 
-from autograder import class_report
-from autograder.submission import ItemResult, State, Submission
+from autograder.core.submission import ItemResult, State, Submission
+from autograder.reports import class_report
 
 A = "01_optimizers"
 TIMEOUT = "execute: the notebook timed out after 240 s"

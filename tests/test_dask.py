@@ -20,12 +20,14 @@ import pytest
 from distributed import Client, LocalCluster
 from tiny_course import ASSIGNMENT
 
-from autograder import cli, executors, sample_class
-from autograder.course_dir import REPO_ROOT
-from autograder.errors import UsageError
-from autograder.execute import Limits, cores, kernel_threads
-from autograder.pipeline import GradeOptions, grade_batch
-from autograder.submission import State, Submission
+from autograder import cli
+from autograder.authoring import sample_class
+from autograder.core.course_dir import REPO_ROOT
+from autograder.core.errors import UsageError
+from autograder.core.submission import State, Submission
+from autograder.isolation import executors
+from autograder.isolation.execute import Limits, cores, kernel_threads
+from autograder.stages.pipeline import GradeOptions, grade_batch
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
 # the students of the kill test, all of them GRADED locally (test_grading_tiny.py), with their points

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.course_dir import REPO_ROOT
+from autograder.core.course_dir import REPO_ROOT
 from course import DatasetError, Splits, load_dataset
 from course import data as course_data
 from course.data import registry, sha256_file, verify_all

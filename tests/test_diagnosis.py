@@ -3,8 +3,8 @@ a diagnosis raise (which would turn the student's own submission into a grader f
 
 import json
 
-from autograder import diagnosis
-from autograder.submission import ItemResult, State, Submission
+from autograder.core.submission import ItemResult, State, Submission
+from autograder.stages import diagnosis
 
 RECORD = {"id": "add/small", "case": "1+2", "kind": "close", "tolerance": {"rtol": 1e-9, "atol": 0.0}}
 TABLE = {

@@ -6,10 +6,11 @@ import shutil
 
 from real_course import DEFAULT_ROOT, copy_course
 
-from autograder import diagnosis, sample_class
-from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch
-from autograder.release import release
+from autograder.authoring import sample_class
+from autograder.handout.release import release
+from autograder.isolation.execute import Limits
+from autograder.stages import diagnosis
+from autograder.stages.pipeline import GradeOptions, grade_batch
 
 ASSIGNMENT = "03_normalization"
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=240, cell_timeout=60), graded_only=True)

@@ -9,7 +9,7 @@ import tomllib
 
 import pytest
 
-from autograder.course_dir import REPO_ROOT
+from autograder.core.course_dir import REPO_ROOT
 
 DOCKERFILES = [REPO_ROOT / "docker" / "Dockerfile", REPO_ROOT / "docker" / "Dockerfile.cpu"]
 
@@ -73,11 +73,13 @@ def test_hadolint_finds_nothing_and_every_ignore_is_explained():
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
 def test_image_has_the_grading_sandbox_and_documents_its_run_options(dockerfile):
     runs = [arg for op, arg in _instructions(dockerfile) if op == "RUN" and "apt-get install" in arg]
-    assert runs and "bubblewrap" in runs[0].split(), "grading needs bwrap in the image (autograder/sandbox.py)"
+    assert runs and "bubblewrap" in runs[0].split(), (
+        "grading needs bwrap in the image (autograder/isolation/sandbox.py)"
+    )
     readme = (REPO_ROOT / "docker" / "README.md").read_text()
     for option in ("seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined", "unmask=/proc/*"):
         assert option in readme
-    from autograder import sandbox
+    from autograder.isolation import sandbox
 
     source = (REPO_ROOT / "autograder" / "sandbox.py").read_text()
     assert "systempaths=unconfined" in source and "unmask=/proc/*" in source and sandbox.INSTALL_HINT

@@ -11,10 +11,10 @@ import pytest
 from chromium import CHROMIUM, FLAGS, SHOTS, needs_chromium
 from real_course import ASSIGNMENTS
 
-from autograder import course_notes, feedback
-from autograder.course_dir import DEFAULT_ROOT, CourseDir
-from autograder.markup import grade_id
-from autograder.submission import ItemResult, State, Submission
+from autograder.core.course_dir import DEFAULT_ROOT, CourseDir
+from autograder.core.markup import grade_id
+from autograder.core.submission import ItemResult, State, Submission
+from autograder.stages import course_notes, feedback
 
 A = "01_optimizers"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

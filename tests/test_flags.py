@@ -1,4 +1,4 @@
-"""Static flags (autograder/flags.py): library calls an item asks students to write themselves, dynamic escapes
+"""Static flags (autograder/trust/flags.py): library calls an item asks students to write themselves, dynamic escapes
 and monkeypatches, resolved through the notebook's imports; never the reference's code."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import nbformat
 from nbformat import v4
 from real_course import ASSIGNMENTS
 
-from autograder.course_dir import CourseDir
-from autograder.flags import cell_flags, flag, forbidden_calls
-from autograder.submission import Submission
+from autograder.core.course_dir import CourseDir
+from autograder.core.submission import Submission
+from autograder.trust.flags import cell_flags, flag, forbidden_calls
 from course import __name__ as _  # noqa: F401 - the course package must import here
 
 ALIASES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "json": "json", "np": "numpy"}
@@ -73,7 +73,7 @@ def test_flags_cover_solution_and_added_cells_not_locked_ones():
 def test_every_assignment_names_forbidden_calls_and_its_reference_raises_no_flag(tmp_path):
     from real_course import copy_course
 
-    from autograder import reference
+    from autograder.trust import reference
 
     course = copy_course(tmp_path)
     for assignment in ASSIGNMENTS:

@@ -8,9 +8,9 @@ import pytest
 import torch
 from real_course import ASSIGNMENTS, copy_course
 
-from autograder.execute import Limits
-from autograder.pipeline import GradeOptions
-from autograder.validate import grade_material, judge, points
+from autograder.authoring.validate import grade_material, judge, points
+from autograder.isolation.execute import Limits
+from autograder.stages.pipeline import GradeOptions
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (torch finds none here)")
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=600, cell_timeout=120), graded_only=True)

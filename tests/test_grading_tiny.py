@@ -9,13 +9,13 @@ import nbformat
 from cli_command import autograder
 from tiny_course import ASSIGNMENT, code
 
-from autograder import sample_class
-from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch, load_results, rows
-from autograder.release import release
-from autograder.report import report
-from autograder.submission import State
-from autograder.validate import validate
+from autograder.authoring import sample_class
+from autograder.authoring.validate import validate
+from autograder.core.submission import State
+from autograder.handout.release import release
+from autograder.isolation.execute import Limits
+from autograder.reports.report import report
+from autograder.stages.pipeline import GradeOptions, grade_batch, load_results, rows
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
 

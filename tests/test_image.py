@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from real_course import autograded
 
-from autograder import sample_class
-from autograder.course_dir import DEFAULT_ROOT, REPO_ROOT, CourseDir
-from autograder.pipeline import load_results
-from autograder.release import release
-from autograder.submission import State
+from autograder.authoring import sample_class
+from autograder.core.course_dir import DEFAULT_ROOT, REPO_ROOT, CourseDir
+from autograder.core.submission import State
+from autograder.handout.release import release
+from autograder.stages.pipeline import load_results
 
 _spec = importlib.util.spec_from_file_location("local_image", REPO_ROOT / "scripts" / "local_image.py")
 local_image = importlib.util.module_from_spec(_spec)

@@ -6,15 +6,15 @@ import nbformat
 import pytest
 from tiny_course import ASSIGNMENT
 
-from autograder import inputs, reference
-from autograder.batch_log import REFERENCE
-from autograder.errors import UsageError
-from autograder.execute import Limits
-from autograder.markup import grade_id, is_autograded_test
-from autograder.pipeline import GradeOptions, grade_batch
-from autograder.release import release
-from autograder.submission import State
-from autograder.validate import validate
+from autograder.authoring.validate import validate
+from autograder.core.errors import UsageError
+from autograder.core.markup import grade_id, is_autograded_test
+from autograder.core.submission import State
+from autograder.handout.release import release
+from autograder.isolation.execute import Limits
+from autograder.stages.batch_log import REFERENCE
+from autograder.stages.pipeline import GradeOptions, grade_batch
+from autograder.trust import inputs, reference
 from course import seeding
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))

@@ -17,9 +17,9 @@ import nbformat
 import pytest
 from tiny_course import ASSIGNMENT
 
-from autograder import sample_class
-from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch
+from autograder.authoring import sample_class
+from autograder.isolation.execute import Limits
+from autograder.stages.pipeline import GradeOptions, grade_batch
 
 SEARCH_AND_PLANT = r"""
 import ctypes, json, os, socket, subprocess
@@ -101,8 +101,8 @@ def _said(course, student: str) -> dict[str, list[str]]:
 def test_nothing_one_kernel_plants_reaches_the_next(tmp_path, mode):
     from tiny_course import make_course
 
-    from autograder.course_dir import CourseDir
-    from autograder.release import release
+    from autograder.core.course_dir import CourseDir
+    from autograder.handout.release import release
 
     course = CourseDir(make_course(tmp_path / "course"))
     release(course, ASSIGNMENT)

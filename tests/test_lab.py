@@ -9,8 +9,8 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from tiny_course import ASSIGNMENT
 
-from autograder import lab
-from autograder.course_dir import COURSE_ID
+from autograder.core.course_dir import COURSE_ID
+from autograder.jupyter import lab
 
 
 def _get(url: str, data: bytes | None = None) -> tuple[int, str]:

@@ -1,4 +1,4 @@
-"""Late work (autograder/late.py): the policy file, started days after the grace period, extensions in nbgrader's
+"""Late work (autograder/core/late.py): the policy file, started days after the grace period, extensions in nbgrader's
 gradebook, and nbgrader's timestamp.txt. Every expectation below is worked out by hand in the test."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.exchange.abc import Exchange
 
-from autograder import late
-from autograder.errors import UsageError
+from autograder.core import late
+from autograder.core.errors import UsageError
 
 MIN = timedelta(minutes=1)
 DAY = timedelta(days=1)
@@ -254,13 +254,13 @@ def test_timestamp_zones(tmp_path: Path, text: str) -> None:
 
 @pytest.mark.parametrize("text", ["garbage", "", "12", "2026-12-20 23:59:30.000000 CEST", "9999999999-99-99 99:99"])
 def test_unreadable_timestamp_is_none_with_a_warning(tmp_path: Path, caplog, text: str) -> None:
-    with caplog.at_level(logging.WARNING, logger="autograder.late"):
+    with caplog.at_level(logging.WARNING, logger="autograder.core.late"):
         assert late.submitted_at(_timestamp(tmp_path, text)) is None
     assert any("timestamp" in r.getMessage() for r in caplog.records)
 
 
 def test_no_timestamp_is_none(tmp_path: Path, caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="autograder.late"):
+    with caplog.at_level(logging.WARNING, logger="autograder.core.late"):
         assert late.submitted_at(tmp_path) is None
     assert not caplog.records
 
@@ -268,7 +268,7 @@ def test_no_timestamp_is_none(tmp_path: Path, caplog) -> None:
 def test_undecodable_timestamp_is_none(tmp_path: Path, caplog) -> None:
     folder = _timestamp(tmp_path, "")
     (folder / "timestamp.txt").write_bytes(b"\xff\xfe\x00garbage")
-    with caplog.at_level(logging.WARNING, logger="autograder.late"):
+    with caplog.at_level(logging.WARNING, logger="autograder.core.late"):
         assert late.submitted_at(folder) is None
     assert caplog.records
 
@@ -281,7 +281,7 @@ def test_a_fifo_or_a_link_for_a_timestamp_neither_hangs_nor_counts(tmp_path: Pat
     (linked / "timestamp.txt").unlink()
     other = _timestamp(tmp_path / "other", "2026-12-01 10:00:00.000000 UTC")
     (linked / "timestamp.txt").symlink_to(other / "timestamp.txt")  # another student's time
-    with caplog.at_level(logging.WARNING, logger="autograder.late"):
+    with caplog.at_level(logging.WARNING, logger="autograder.core.late"):
         assert late.submitted_at(fifo) is None and late.submitted_at(linked) is None
     assert len(caplog.records) == 2
 

@@ -14,11 +14,11 @@ import pytest
 from tiny_course import ASSIGNMENT
 
 from autograder.cli import main
-from autograder.collect import collect as pipeline_collect
-from autograder.errors import UsageError
+from autograder.core.errors import UsageError
+from autograder.core.submission import ItemResult, State, Submission
 from autograder.lms import export, ids
 from autograder.lms.collect import collect_zip
-from autograder.submission import ItemResult, State, Submission
+from autograder.stages.collect import collect as pipeline_collect
 
 JAN, FEB = (2024, 1, 15, 10, 0, 0), (2024, 2, 15, 10, 0, 0)
 

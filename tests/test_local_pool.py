@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import executors
+from autograder.isolation import executors
 
 
 def _after(value: object, seconds: float) -> object:

@@ -15,15 +15,19 @@ import pytest
 from nbgrader.utils import notebook_hash
 from tiny_course import ASSIGNMENT, WRITTEN, make_course
 
-from autograder import late, manual_grades, progress, regrade, sample_class
+from autograder.authoring import sample_class
 from autograder.cli import main
-from autograder.course_dir import COURSE_ID, CourseDir
-from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch, load_results
-from autograder.release import release
-from autograder.report import report
-from autograder.submission import ItemResult, State, Submission
-from autograder.table import score_table
+from autograder.core import late
+from autograder.core.course_dir import COURSE_ID, CourseDir
+from autograder.core.submission import ItemResult, State, Submission
+from autograder.handout.release import release
+from autograder.isolation.execute import Limits
+from autograder.reports import regrade
+from autograder.reports.report import report
+from autograder.reports.table import score_table
+from autograder.stages import progress
+from autograder.stages.pipeline import GradeOptions, grade_batch, load_results
+from autograder.written import manual_grades
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
 STUDENTS = ("reference", "mutant-add_abs")  # 4 and 2 autograded points of 4; the written answer waits

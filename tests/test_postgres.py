@@ -26,14 +26,17 @@ from lab_server import free_port
 from nbgrader.api import Gradebook
 from tiny_course import ASSIGNMENT, WRITTEN, make_course, tiny_notebook
 
-from autograder import cli, manual_grades, sample_class, score
-from autograder.course_dir import CourseDir
-from autograder.execute import Limits
-from autograder.lab import instructor_nbgrader_config
-from autograder.pipeline import GradeOptions, grade_batch, load_results
-from autograder.release import ensure_in_gradebook, release
-from autograder.report import report
-from autograder.submission import State, Submission
+from autograder import cli
+from autograder.authoring import sample_class
+from autograder.core.course_dir import CourseDir
+from autograder.core.submission import State, Submission
+from autograder.handout.release import ensure_in_gradebook, release
+from autograder.isolation.execute import Limits
+from autograder.jupyter.lab import instructor_nbgrader_config
+from autograder.reports.report import report
+from autograder.stages import score
+from autograder.stages.pipeline import GradeOptions, grade_batch, load_results
+from autograder.written import manual_grades
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=120, cell_timeout=20))
 SECOND = "00_tiny_b"  # a copy of the tiny assignment under another name, graded at the same time

@@ -6,9 +6,9 @@ import pytest
 from nbformat import v4
 from real_course import ASSIGNMENTS
 
-from autograder import rubric
-from autograder.course_dir import CourseDir
-from autograder.errors import UsageError
+from autograder.core.course_dir import CourseDir
+from autograder.core.errors import UsageError
+from autograder.written import rubric
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

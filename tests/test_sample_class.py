@@ -7,11 +7,11 @@ assignment shows them and the others are spared the minutes.)"""
 import pytest
 from real_course import ASSIGNMENTS, copy_course
 
-from autograder import sample_class
-from autograder.execute import Limits
-from autograder.pipeline import GradeOptions, grade_batch, rows
-from autograder.release import leaks, release
-from autograder.submission import State
+from autograder.authoring import sample_class
+from autograder.core.submission import State
+from autograder.handout.release import leaks, release
+from autograder.isolation.execute import Limits
+from autograder.stages.pipeline import GradeOptions, grade_batch, rows
 
 OPTIONS = GradeOptions(limits=Limits(notebook_timeout=240, cell_timeout=30), graded_only=True)
 EVERY_ASSIGNMENT = ["reference", "deleted-test-cell"]

@@ -1,4 +1,4 @@
-"""The sandbox itself (autograder/sandbox.py), probed with a plain Python process run exactly as a kernel is,
+"""The sandbox itself (autograder/isolation/sandbox.py), probed with a plain Python process run exactly as a kernel is,
 both ways a kernel starts: wrapped by bubblewrap, and forked by a worker's fork server (forkserver.py, root only):
 what it can see, write, reach and use. The grading pipeline's use of it is test_attacks.py's."""
 
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from autograder import cli
-from autograder.course_dir import DEFAULT_ROOT, REPO_ROOT
-from autograder.errors import UsageError
-from autograder.forkserver import ForkServer
-from autograder.sandbox import Box, SandboxLimits, SandboxSpec, dir_bytes, require_bubblewrap, tree_rss
+from autograder.core.course_dir import DEFAULT_ROOT, REPO_ROOT
+from autograder.core.errors import UsageError
+from autograder.isolation.forkserver import ForkServer
+from autograder.isolation.sandbox import Box, SandboxLimits, SandboxSpec, dir_bytes, require_bubblewrap, tree_rss
 
 PROBE = r"""
 import json, os, socket, sys

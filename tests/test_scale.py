@@ -18,12 +18,13 @@ from nbformat import v4
 from nbgrader.api import Gradebook
 from tiny_course import ASSIGNMENT
 
-from autograder import forkserver, sample_class, warm
-from autograder.course_dir import CourseDir
-from autograder.execute import ExecResult, Limits, execute, retry_start
-from autograder.pipeline import GradeOptions, grade_batch
-from autograder.sandbox import SandboxSpec, process_alive, sweep_stale_boxes
-from autograder.submission import State
+from autograder.authoring import sample_class
+from autograder.core.course_dir import CourseDir
+from autograder.core.submission import State
+from autograder.isolation import forkserver, warm
+from autograder.isolation.execute import ExecResult, Limits, execute, retry_start
+from autograder.isolation.sandbox import SandboxSpec, process_alive, sweep_stale_boxes
+from autograder.stages.pipeline import GradeOptions, grade_batch
 
 
 def _attempts(*results: ExecResult):

@@ -12,11 +12,11 @@ import nbformat
 import pytest
 from real_course import copy_course
 
-from autograder import class_report, similarity
 from autograder.cli import main
-from autograder.markup import grade_id, is_solution, strip_markers
-from autograder.release import release
-from autograder.submission import State, Submission
+from autograder.core.markup import grade_id, is_solution, strip_markers
+from autograder.core.submission import State, Submission
+from autograder.handout.release import release
+from autograder.reports import class_report, similarity
 
 A = "06_hyperparameters"
 

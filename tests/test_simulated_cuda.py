@@ -16,7 +16,7 @@ from real_course import ASSIGNMENTS, assert_full_marks_and_no_error, errors_in, 
 from simulated_cuda import SimulatedCudaError, simulated_cuda
 from torch import nn
 
-from autograder import sample_class
+from autograder.authoring import sample_class
 
 TESTS = Path(__file__).resolve().parent
 CUDA = torch.device("cuda")

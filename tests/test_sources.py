@@ -6,9 +6,9 @@ import pytest
 from nbgrader.api import Gradebook
 from real_course import ASSIGNMENTS, copy_course
 
-from autograder import sources
-from autograder.course_dir import DEFAULT_ROOT, CourseDir
-from autograder.release import release
+from autograder.core import sources
+from autograder.core.course_dir import DEFAULT_ROOT, CourseDir
+from autograder.handout.release import release
 
 
 def text_path(assignment: str):

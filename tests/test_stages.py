@@ -7,9 +7,11 @@ import nbformat
 from nbformat import v4
 from tiny_course import ASSIGNMENT
 
-from autograder import feedback, markup, mutants, protect, readable, restore, score, trim, withhold
-from autograder.release import leaks
-from autograder.submission import ItemResult, State, Submission
+from autograder.core import markup, mutants
+from autograder.core.submission import ItemResult, State, Submission
+from autograder.handout.release import leaks
+from autograder.stages import feedback, readable, restore, score, trim
+from autograder.trust import protect, withhold
 
 
 def _released(course) -> nbformat.NotebookNode:

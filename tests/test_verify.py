@@ -1,4 +1,4 @@
-"""Points decided outside the kernel (autograder/verify.py) on records made by the real checking API: the
+"""Points decided outside the kernel (autograder/trust/verify.py) on records made by the real checking API: the
 reference run's full records against a student's grading-form records (expected side withheld)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from autograder.verify import judge_cell, judged_checks, verify
+from autograder.trust.verify import judge_cell, judged_checks, verify
 from course import checks
 
 W = checks.WITHHELD

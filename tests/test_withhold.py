@@ -1,4 +1,4 @@
-"""The grading form (autograder/withhold.py): what is left out of the student's process, and validate's static
+"""The grading form (autograder/trust/withhold.py): what is left out of the student's process, and validate's static
 check that nothing computed only for the expected side is left in."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import ast
 import pytest
 from nbformat import v4
 
-from autograder.submission import Submission
-from autograder.withhold import (
+from autograder.core.submission import Submission
+from autograder.trust.withhold import (
     CELL_MARK,
     END_MARK,
     ITEM_MARK,

@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.errors import UsageError
+from autograder.core.errors import UsageError
 
 MEMBER_LIMIT = 50 * 2**20
 TOTAL_LIMIT = 2 * 2**30

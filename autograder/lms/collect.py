@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.errors import UsageError
+from autograder.core.errors import UsageError
 from autograder.lms import archive as zips
 from autograder.lms import naming
 from autograder.lms.ids import Roster

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from autograder.errors import UsageError
+from autograder.core.errors import UsageError
+from autograder.core.submission import State, Submission
 from autograder.lms.ids import Person, Roster
-from autograder.submission import State, Submission
 
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_HEADER = ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Last modified (grade)"]

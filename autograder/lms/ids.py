@@ -11,7 +11,7 @@ import csv
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from autograder.errors import UsageError
+from autograder.core.errors import UsageError
 
 REQUIRED = ("student", "lms_id")
 
