@@ -35,6 +35,12 @@ _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
+# jsonschema imports rfc3987_syntax, when it is installed (jupyter-events asks for it), only to check the "iri"
+# format of draft 7+ schemas, and it compiles a grammar as it is imported: a second in every grader process, the
+# CLI and each worker (nbformat -> jsonschema). nbformat's schemas are draft 4 and nothing the grader validates
+# names "iri", so it is not loaded here (jsonschema skips that format). A process that loaded it first keeps it.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 
 def moved_to(name: str) -> str | None:
     """Where a module of the old flat layout (``autograder.pipeline``) lives now (``autograder.stages.pipeline``)."""

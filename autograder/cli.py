@@ -12,20 +12,18 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autograder.authoring import sample_class
+# Only what parsing needs is imported here: the rest (torch, nbgrader, papermill: seconds) is imported by the
+# command that uses it, so --help and a mistake on the command line answer at once.
 from autograder.core.course_dir import CourseDir, env_root
-from autograder.core.errors import UsageError
+from autograder.core.errors import ReleaseError, UsageError
 from autograder.core.mutants import MutantError
-from autograder.handout.release import ReleaseError, release
 from autograder.isolation import executors
-from autograder.isolation.execute import Limits
-from autograder.reports import final_grade, regrade
-from autograder.reports import report as report_mod
-from autograder.reports.table import render, score_table
-from autograder.stages import feedback as feedback_mod
-from autograder.stages.pipeline import GradeOptions, grade_batch, load_results
-from autograder.stages.progress import Progress
+from autograder.stages.feedback import HIDDEN_SHOWN
+
+if TYPE_CHECKING:
+    from autograder.stages.pipeline import GradeOptions
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,6 +87,9 @@ def _assignments(course: CourseDir, names: list[str]) -> list[str]:
 
 
 def _options(args: argparse.Namespace, graded_only: bool) -> GradeOptions:
+    from autograder.isolation.execute import Limits
+    from autograder.stages.pipeline import GradeOptions
+
     if args.device == "cuda" and not args.scheduler:  # on a cluster the workers have the GPUs, maybe not this host
         import torch
 
@@ -106,6 +107,8 @@ def _options(args: argparse.Namespace, graded_only: bool) -> GradeOptions:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
+    from autograder.handout.release import release
+
     course = _course(args)
     names = _assignments(course, args.assignments)
     if args.bundle:
@@ -125,6 +128,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.authoring.validate import validate
+    from autograder.reports.table import render
 
     course = _course(args)
     failures = 0
@@ -142,6 +146,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args)
     name = course.check_assignment(args.assignment)
+    # imported once the command line is known to be right: a mistake is answered at once
+    from autograder.reports import final_grade, regrade
+    from autograder.reports.table import score_table
+    from autograder.stages.pipeline import grade_batch, load_results
+    from autograder.stages.progress import Progress
+
     submissions = Path(args.submissions).resolve() if args.submissions else course.submitted
     before = regrade.snapshot(load_results(course, name))
     started = time.perf_counter()
@@ -182,18 +192,24 @@ def cmd_collect(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     course = _course(args)
     name = course.check_assignment(args.assignment)
+    # imported once the command line is known to be right: a mistake is answered at once
+    from autograder.reports import report
+    from autograder.stages.pipeline import load_results
+
     out = Path(args.out).resolve() if args.out else course.reports
     if args.format != "csv":
         return _lms_report(args, course, name, out)
     if args.ids or args.column:
         raise UsageError("--ids and --column go with --format canvas or moodle")
-    csv_path, pages, class_page = report_mod.report(course, load_results(course, name), name, out)
+    csv_path, pages, class_page = report.report(course, load_results(course, name), name, out)
     print(f"grades: {csv_path}\nfeedback: {len(pages)} page(s) under {out / 'feedback'}\nclass report: {class_page}")
     return 0
 
 
 def _lms_report(args: argparse.Namespace, course: CourseDir, name: str, out: Path) -> int:
     from autograder.lms import export, ids
+    from autograder.reports import final_grade
+    from autograder.stages.pipeline import load_results
 
     if not args.ids:
         raise UsageError(f"--format {args.format} needs --ids FILE (the student-id mapping file)")
@@ -211,6 +227,13 @@ def _lms_report(args: argparse.Namespace, course: CourseDir, name: str, out: Pat
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from autograder.authoring import sample_class
+    from autograder.handout.release import release
+    from autograder.reports import report
+    from autograder.reports.table import score_table
+    from autograder.stages.pipeline import grade_batch, load_results
+    from autograder.stages.progress import Progress
+
     course = _course(args)
     db = course.root / "gradebook.db"
     for generated in (course.submitted, course.autograded, course.feedback, course.reports):
@@ -230,7 +253,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             shown.close()
         elapsed = time.perf_counter() - started
         _learn_known_bugs(course, name, students, subs)
-        csv_path, _, class_page = report_mod.report(course, load_results(course, name), name, course.reports)
+        csv_path, _, class_page = report.report(course, load_results(course, name), name, course.reports)
         print(
             f"\n{score_table(subs)}\n\n{len(subs)} submissions in {elapsed:.0f} s "
             f"({elapsed / len(subs):.1f} s each); grades: {csv_path}; feedback: {course.reports / 'feedback'}; "
@@ -438,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument(
         "--hidden",
-        choices=feedback_mod.HIDDEN_SHOWN,
+        choices=HIDDEN_SHOWN,
         default="messages",
         help="what students see of a failed hidden test: its message (default) or its points only",
     )

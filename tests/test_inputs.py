@@ -6,7 +6,8 @@ import nbformat
 import pytest
 from tiny_course import ASSIGNMENT
 
-from autograder.authoring.validate import validate
+from autograder.authoring import sample_class
+from autograder.authoring.validate import INPUTS_POOL, again, inputs_pool, validate
 from autograder.core.errors import UsageError
 from autograder.core.markup import grade_id, is_autograded_test
 from autograder.core.submission import State
@@ -201,6 +202,20 @@ def test_validate_with_seeds_grades_every_student_under_several_inputs(varied):
     verdicts = validate(varied, ASSIGNMENT, OPTIONS, seeds=3)
     missed = {v.student for v in verdicts if not v.ok}
     assert missed and missed <= {"variant-add_abs_first", "variant-add_abs_first~2", "variant-add_abs_first~3"}
+
+
+def test_validate_draws_a_few_inputs_for_its_sample_class_and_the_reference_its_own():
+    names = ["reference", "blank", *(f"mutant-m{n}" for n in range(20)), "variant-v"]
+    students = again([sample_class.Student(n, {}, kind=n.split("-")[0]) for n in names], seeds=2)
+    students.append(sample_class.Student("reference~2", {}))
+    drawn = inputs_pool(students)
+    assert not {"reference", "reference~2"} & set(drawn)  # their own inputs: the per-student row compares them
+    first = {drawn[n] for n in names[1:]}
+    second = {v for k, v in drawn.items() if k.endswith("~2")}
+    assert 1 < len(first) <= INPUTS_POOL and 1 < len(second) <= INPUTS_POOL
+    assert not first & second  # a second seed tries every bug on other inputs again
+    # bugs of one item are spread over the pool, not all on one draw
+    assert len({drawn[f"mutant-m{n}"] for n in range(INPUTS_POOL)}) == INPUTS_POOL
 
 
 def test_without_per_student_inputs_the_row_says_so_and_every_student_shares_the_inputs(tiny):

@@ -10,10 +10,12 @@ one mutant that passes that item's visible test (a hidden test nothing can fail 
 check the table names the mutants it catches first, so a new check shows the known bug that proves it.
 Grading uses a gradebook of its own under ``.work/`` so the course gradebook is never touched.
 
-Per-student inputs (inputs.py): each of these students is graded with the inputs of its own name, so every known
-bug is already tried on other inputs than the reference's; ``seeds`` > 1 grades each of them again under that many
-names (``reference~2``, ...), so that the reference and the correct variants must keep full marks, and every bug
-lose its item, under every one. The "per-student inputs" row counts the hidden checks that recorded other values
+Per-student inputs (inputs.py): the reference is graded with the inputs of its own name, the other students with
+those of a few more (``INPUTS_POOL``, spread over them in turn), so every known bug is tried on other inputs than
+the reference's, and the reference run computes a few variants rather than one per student (most of validate's
+time otherwise); ``seeds`` > 1 grades each of them again under that many names (``reference~2``, ...), each seed
+with a pool of its own, so that the reference and the correct variants must keep full marks, and every bug lose
+its item, under every one. The "per-student inputs" row counts the hidden checks that recorded other values
 for a second student with the reference's code (``reference~2``, added for it): 0 is a miss when the course asks
 for per-student inputs.
 """
@@ -155,6 +157,8 @@ def _check_rows(cell: str, killers: list[str], graded: dict[str, Submission]) ->
 
 
 SEED_MARK = "~"  # reference~2: the reference again, as another student (another variant of the inputs)
+# names whose inputs the sample class draws: with the reference's own and reference~2's, one reference run's worth
+INPUTS_POOL = 6
 
 
 def again(students: list[sample_class.Student], seeds: int) -> list[sample_class.Student]:
@@ -185,8 +189,27 @@ def grade_material(
         students += [dataclasses.replace(s, name=f"{s.name}{SEED_MARK}2") for s in students if s.kind == "reference"]
     submissions = work / "submitted"
     sample_class.write(students, assignment, submissions)
-    graded = {s.student: s for s in grade_batch(scratch, assignment, submissions, options, output_root=work)}
+    drawn_as = inputs_pool(students)
+    graded = {
+        s.student: s
+        for s in grade_batch(scratch, assignment, submissions, options, output_root=work, inputs_drawn_as=drawn_as)
+    }
     return students, graded
+
+
+def inputs_pool(students: list[sample_class.Student]) -> dict[str, str]:
+    """``{student: name}``: every student but the reference (each seed's) draws the inputs of one of
+    ``INPUTS_POOL`` names of its seed, in turn."""
+    drawn: dict[str, str] = {}
+    turn: dict[str, int] = {}
+    for s in students:
+        base, _, seed = s.name.partition(SEED_MARK)
+        if base == "reference":
+            continue
+        n = turn.get(seed, 0)
+        turn[seed] = n + 1
+        drawn[s.name] = f"inputs-{n % INPUTS_POOL}{SEED_MARK + seed if seed else ''}"
+    return drawn
 
 
 def learn_known_bugs(

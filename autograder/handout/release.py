@@ -15,15 +15,11 @@ from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 
 from autograder.core.course_dir import CourseDir
-from autograder.core.errors import UsageError
+from autograder.core.errors import ReleaseError, UsageError
 from autograder.core.gradebook import exclusive, open_gradebook
 from autograder.core.markup import BEGIN_HIDDEN, BEGIN_SOLUTION, secret_lines
 
 log = logging.getLogger(__name__)
-
-
-class ReleaseError(Exception):
-    """nbgrader could not generate the assignment, or solution code / hidden tests survived into it."""
 
 
 def generate(course: CourseDir, assignment: str) -> Path:

@@ -38,8 +38,10 @@ from autograder.isolation.sandbox import Box, SandboxSpec, process_tree
 
 log = logging.getLogger(__name__)
 
-# Modules every assignment's setup cell imports (torch alone is ~1.5 s) and the kernel's own.
-PRELOAD = ("torch", "numpy", "matplotlib.pyplot", "course", "course.checks")
+# Modules every assignment's setup cell imports (torch alone is ~1.5 s) and the kernel's own. torch._inductor.config
+# is what seed_everything's torch.use_deterministic_algorithms imports (dynamo and inductor: another ~1.4 s in every
+# notebook's setup cell otherwise); importing it starts no thread and initialises no device.
+PRELOAD = ("torch", "torch._inductor.config", "numpy", "matplotlib.pyplot", "course", "course.checks")
 SERVER_PRELOAD = (*PRELOAD, "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher")
 SOURCE = (Path(__file__).with_name("forkserver_inside.py")).read_text(encoding="utf-8")
 REPLY_TIMEOUT = 30.0  # seconds for one fork (milliseconds normally)

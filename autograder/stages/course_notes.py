@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import functools
 import html
+import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import mistune
 
-import course as course_package
-
-NOTES = Path(course_package.__file__).parent / "notes"
+# found, not imported: the package's __init__ imports torch (seconds), and the feedback needs only its folder
+NOTES = Path(importlib.util.find_spec("course").origin).parent / "notes"
 _HEADING = re.compile(r"^## (?P<title>.+?)\s*(?:<!--\s*items:(?P<items>[^>]*)-->)?\s*$")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
 _RENDER = mistune.create_markdown(escape=True, plugins=["table"])

@@ -17,7 +17,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,10 +144,12 @@ def grade_batch(
     progress: Callable[[Submission], None] | None = None,
     output_root: Path | None = None,
     on_start: Callable[[int], None] | None = None,
+    inputs_drawn_as: Mapping[str, str] | None = None,
 ) -> list[Submission]:
     """Grade every submission of ``assignment`` under ``submissions_dir``; autograded notebooks, result
     summaries, feedback and the batch's log (batch_log.py) go under ``output_root`` (default: the course root).
-    ``on_start(n)`` is told how many submissions there are, ``progress(sub)`` each one as it is finished."""
+    ``on_start(n)`` is told how many submissions there are, ``progress(sub)`` each one as it is finished.
+    ``inputs_drawn_as`` (``{student: name}``): students who draw another name's per-student inputs (validate)."""
     out = output_root or course.root
     if options.sandbox:
         require_bubblewrap()
@@ -162,7 +164,7 @@ def grade_batch(
     subs = collect.collect(submissions_dir, assignment, names)
     spec = options.sandbox_spec([course.root, REPO_ROOT, submissions_dir, out, Path.home()])
     key = reference.version_key(course, assignment, options.parameters(), spec.cuda)
-    variant_of = inputs.variants_of(course, assignment, {s.student for s in subs})
+    variant_of = inputs.variants_of(course, assignment, {s.student for s in subs}, inputs_drawn_as)
     kept: set[str] = set()
     for n, sub in enumerate(subs):
         sub.version = key

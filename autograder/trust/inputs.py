@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from nbformat.v4 import new_code_cell
@@ -62,12 +62,15 @@ def variant(student: str, version: str) -> str:
     return hashlib.sha256(f"inputs\0{version}\0{student}".encode()).hexdigest()[:16]
 
 
-def variants_of(course: CourseDir, assignment: str, students: Iterable[str]) -> dict[str, str]:
-    """``{student: variant}``; every variant is "" when the course does not vary inputs."""
+def variants_of(
+    course: CourseDir, assignment: str, students: Iterable[str], drawn_as: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """``{student: variant}``; every variant is "" when the course does not vary inputs. A student named in
+    ``drawn_as`` draws the inputs of the name it maps to (validate's sample class shares a few)."""
     if not per_student(course.root):
         return {s: NO_VARIANT for s in students}
     version = assignment_version(course, assignment)
-    return {s: variant(s, version) for s in students}
+    return {s: variant((drawn_as or {}).get(s, s), version) for s in students}
 
 
 def setter_line(variant_: str, state: str = "") -> str:
