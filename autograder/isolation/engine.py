@@ -227,7 +227,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        command = guarded(super().format_kernel_cmd(extra_arguments))
+        command = guarded(super().format_kernel_cmd([*(extra_arguments or []), *KERNEL_OPTIONS]))
         if self.box is None or not self.box.spec.enabled:
             return command
         self.box.prepare_connection_file()
@@ -237,6 +237,10 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 
 GUARD = (Path(__file__).with_name("kernel_guard.py")).read_text(encoding="utf-8")
+# Tracebacks in IPython's plain form: its default ("Context") reads and highlights the source around every frame,
+# ~0.5 s per failing cell in a grading kernel (a known bug fails many). Nobody reads them from the kernel: the
+# feedback shows each check's message, the instructor's copy keeps the frames and lines.
+KERNEL_OPTIONS = ["--InteractiveShell.xmode=Plain"]
 
 
 def guard_on() -> bool:
