@@ -81,5 +81,5 @@ def test_image_has_the_grading_sandbox_and_documents_its_run_options(dockerfile)
         assert option in readme
     from autograder.isolation import sandbox
 
-    source = (REPO_ROOT / "autograder" / "sandbox.py").read_text()
+    source = (REPO_ROOT / "autograder" / "isolation" / "sandbox.py").read_text()
     assert "systempaths=unconfined" in source and "unmask=/proc/*" in source and sandbox.INSTALL_HINT
