@@ -30,9 +30,9 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from autograder.core.submission import NEEDS_MANUAL, State, Submission, items_of
 from autograder.reports.regrade import Change, report_lines
 from autograder.reports.similarity import THRESHOLD, Pair, section
-from autograder.core.submission import NEEDS_MANUAL, State, Submission, items_of
 
 STANDS = (State.GRADED, State.TAMPERING, State.STUDENT_FAULT)  # the grade goes to the LMS as it is
 RAN = (State.GRADED, State.TAMPERING)  # the notebook ran to the end: its cells say something about the items

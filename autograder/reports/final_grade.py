@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from autograder.core import late
-from autograder.written import manual_grades
 from autograder.core.course_dir import CourseDir
 from autograder.core.submission import Submission
+from autograder.written import manual_grades
 
 
 def finish(course: CourseDir, subs: list[Submission]) -> None:

@@ -18,11 +18,11 @@ from pathlib import Path
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from autograder.stages import feedback
 from autograder.core.course_dir import CourseDir
 from autograder.core.errors import UsageError
-from autograder.stages.pipeline import load_results
 from autograder.reports.report import finalise
+from autograder.stages import feedback
+from autograder.stages.pipeline import load_results
 
 EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")  # what nbgrader's release_feedback reads beside a page
 

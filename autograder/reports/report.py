@@ -14,12 +14,12 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-from autograder.reports import class_report, final_grade, regrade, similarity
-from autograder.stages import diagnosis, feedback
 from autograder.core.course_dir import CourseDir
 from autograder.core.errors import UsageError
-from autograder.stages.resume import checks_path
 from autograder.core.submission import Submission, items_of
+from autograder.reports import class_report, final_grade, regrade, similarity
+from autograder.stages import diagnosis, feedback
+from autograder.stages.resume import checks_path
 
 
 def write_csv(subs: list[Submission], path: Path) -> Path:
