@@ -25,7 +25,6 @@ import multiprocessing as mp
 import os
 import sys
 import traceback
-from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +95,7 @@ def _run(cells: list[tuple[str, str, bool]], out: mp.Queue) -> None:
             if why is None and value is not None:
                 why = f"the test cell ends in a value ({type(value).__name__}): it would become the cell's output"
             results[gid] = why
-            records += [{**asdict(r), "cell": gid} for r in checks.RECORDS]
+            records += [{**r.as_dict(), "cell": gid} for r in checks.RECORDS]
         elif why and gid:
             results[f"[{gid}]"] = why
     out.put((results, json.loads(json.dumps(records))))
