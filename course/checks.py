@@ -31,16 +31,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
-
-try:  # torch is optional for the API itself (the grader re-checks without it)
-    import torch
-except ImportError:  # pragma: no cover - the course always has torch
-    torch = None  # type: ignore[assignment]
 
 __all__ = [
     "LOG_ENV",
@@ -154,7 +150,14 @@ RECORDS: list[CheckRecord] = []
 # --------------------------------------------------------------------------- plain data
 
 
+def _torch() -> Any:
+    # torch as already imported by whoever made a tensor, else None: nothing can be a tensor then. Not imported here,
+    # so a kernel whose notebook makes no tensor is spared its ~1.5 s (the grader re-checks records without it)
+    return sys.modules.get("torch")
+
+
 def _is_tensor(x: Any) -> bool:
+    torch = _torch()
     return torch is not None and type(x) is torch.Tensor
 
 
@@ -190,6 +193,7 @@ def _tensor_dtype(x: Any) -> str:
 
 def _tensor_to_numpy(x: Any) -> np.ndarray:
     # exact torch.Tensor only (checked by the caller); detach and move without trusting overrides
+    torch = _torch()
     t = x.detach().resolve_conj().resolve_neg().cpu()
     if t.layout != torch.strided:
         t = t.to_dense()

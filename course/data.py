@@ -27,10 +27,12 @@ import tarfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "DatasetError",
@@ -231,6 +233,8 @@ def _tensors(
     x_test: np.ndarray,
     y_test: np.ndarray,
 ) -> Splits:
+    import torch  # here, not at the top: importing `course` costs no torch (course/seeding.py says why)
+
     num_classes = entry.get("num_classes")
     y_dtype = torch.int64 if num_classes else torch.float32
     return Splits(

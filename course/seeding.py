@@ -5,9 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
+
+# torch is imported by each function that needs it, not here: importing `course` then costs no torch (~1.5 s), and a
+# grading kernel whose notebook never makes a tensor (a course without torch, the grader's own test course) is spared
+# it. Notebooks that use torch import it themselves.
 
 __all__ = ["get_device", "make_generator", "seed_everything", "vary"]
 
@@ -23,6 +30,8 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
     be in the environment before the first CUDA call, so seed early). An operation without a deterministic
     implementation then raises instead of silently varying.
     """
+    import torch
+
     if type(seed) is not int:  # bool, float, numpy ints give different streams in the three libraries
         try:
             seed = int(seed)  # numpy/torch integers are fine
@@ -46,6 +55,8 @@ def get_device(name: str = "auto") -> torch.device:
     Asking for ``"cuda"`` on a machine without a GPU is an error rather than a silent CPU run, so a grading job
     that expects a GPU fails loudly.
     """
+    import torch
+
     if not isinstance(name, str) or name.strip().lower() not in _DEVICE_NAMES:
         raise ValueError(f"unknown device {name!r}; use one of {', '.join(_DEVICE_NAMES)}")
     name = name.strip().lower()
@@ -62,6 +73,8 @@ def get_device(name: str = "auto") -> torch.device:
 def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
     """A fresh ``torch.Generator`` seeded with ``seed``: tests draw from it so their inputs do not depend on
     (or disturb) the global random state the student's code uses."""
+    import torch
+
     gen = torch.Generator(device=device)
     gen.manual_seed(int(seed))
     return gen
@@ -92,6 +105,8 @@ def vary(seed: int) -> int:
 
 def random_state() -> tuple:
     """The global random state of Python, numpy and torch (CPU and CUDA), for ``use_inputs`` to restore."""
+    import torch
+
     cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
     return random.getstate(), np.random.get_state(), torch.get_rng_state(), cuda
 
@@ -102,6 +117,8 @@ def use_inputs(variant: str, state: tuple | None = None) -> None:
     several variants and each run starts where a student's would."""
     global _variant
     if state is not None:
+        import torch
+
         py, numpy_state, cpu, cuda = state
         random.setstate(py)
         np.random.set_state(numpy_state)
