@@ -194,6 +194,22 @@ def test_a_fork_server_that_cannot_fork_is_given_up_and_kernels_start_without_it
 # --------------------------------------------------------------------------- warm kernels
 
 
+def test_a_kernel_starts_with_the_assignments_modules_and_one_that_fails_to_import_stops_nothing(tmp_path):
+    spec = SandboxSpec(True, False, hidden=(str(tmp_path),))
+    probe = nbformat.reads(_probe_notebook(), as_version=4)
+    probe.cells[-1].source = "import sys\nprint('torch' in sys.modules, 'colorsys' in sys.modules)"
+    run = lambda preload: execute(nbformat.writes(probe), {}, Limits(), spec, 1, True, preload)  # noqa: E731
+    try:
+        seen = [_probe(run(preload))[0] for preload in [("no_such_module", "colorsys")] * 2 + [()]]
+    finally:
+        warm.take(None)
+        forkserver.stop_worker_server()
+    # the first is forked from a server that has colorsys (where the grader is root) or starts cold; the second is
+    # the warm kernel started for it; the third asked for nothing, as the test course's (it makes no tensor)
+    assert seen[1:] == ["False True", "False False"], seen
+    assert seen[0] == f"False {forkserver.usable(spec)}"
+
+
 PROBE = (
     "import os, sys\n"
     "print('torch loaded:', 'torch' in sys.modules)\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Iterable
 
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -34,3 +35,17 @@ def parse(source: str) -> ast.Module | None:
         return ast.parse(code)
     except (SyntaxError, ValueError):
         return None
+
+
+def imported_modules(sources: Iterable[str]) -> list[str]:
+    """The absolute modules that ``import`` statements in these cells name, in order of first appearance:
+    ``import a.b`` gives ``a.b``, ``from a import b`` gives ``a`` (``b`` may be a name, not a module)."""
+    found: dict[str, None] = {}
+    for source in sources:
+        tree = parse(source)
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Import):
+                found.update((alias.name, None) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found[node.module] = None
+    return list(found)

@@ -63,6 +63,20 @@ def hidden_test_lines(cell: NotebookNode) -> list[str]:
     return [line for region in _regions(cell.source, BEGIN_HIDDEN, END_HIDDEN) for line in region]
 
 
+def public_source(source: str) -> str:
+    """What a release shows of a cell: the lines outside its solution and hidden-test regions (markers dropped)."""
+    kept, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith((BEGIN_SOLUTION, BEGIN_HIDDEN)):
+            inside = True
+        elif stripped.startswith((END_SOLUTION, END_HIDDEN)):
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def strip_markers(source: str) -> str:
     """The reference as a student would submit it: marker lines removed, everything else kept."""
     return "\n".join(line for line in source.splitlines() if not line.strip().startswith(_MARKERS))

@@ -137,19 +137,21 @@ def _without_papermill_markers(nb):
     return nb
 
 
-def _worker_kernels(sandbox: SandboxSpec, threads: int, limits: Limits):
+def _worker_kernels(sandbox: SandboxSpec, threads: int, limits: Limits, modules: tuple[str, ...]):
     """What a worker's warm kernels are keyed by, their environment, and its fork server (None where none)."""
-    key = (sandbox, threads, limits.startup_timeout)
+    key = (sandbox, threads, limits.startup_timeout, modules)
     env_for = lambda box: kernel_env(box.check_log, threads, box)  # noqa: E731
-    return key, env_for, forkserver.for_worker(sandbox, threads, env_for, limits.startup_timeout)
+    return key, env_for, forkserver.for_worker(sandbox, threads, env_for, limits.startup_timeout, modules)
 
 
-def prepare_worker(sandbox: SandboxSpec, threads: int, limits: Limits) -> None:
+def prepare_worker(
+    sandbox: SandboxSpec, threads: int, limits: Limits, preload: tuple[str, ...] = forkserver.PRELOAD
+) -> None:
     """A grading worker's first act (the pool's initializer): its fork server and first warm kernel start
     while the grader is still restoring the submissions."""
     try:
-        key, env_for, server = _worker_kernels(sandbox, threads, limits)
-        warm.start(key, sandbox, env_for, server)
+        key, env_for, server = _worker_kernels(sandbox, threads, limits, preload)
+        warm.start(key, sandbox, env_for, server, preload)
     except Exception as exc:  # noqa: BLE001 - an initializer that raises would break the whole pool
         log.warning("could not prepare this worker's kernels (they start when needed): %s", exc)
 
@@ -161,23 +163,25 @@ def execute(
     sandbox: SandboxSpec,
     threads: int | None = 1,
     warm_kernels: bool = False,
+    preload: tuple[str, ...] = forkserver.PRELOAD,
 ) -> ExecResult:
     """Execute one notebook in a fresh sandbox; never raises for anything the notebook does. A kernel that does
     not start is started again, up to START_ATTEMPTS times (the last time without the fork server); the reasons
     of the failed starts come back in ``retries``. With ``warm_kernels`` (a grading worker's setting) kernels are
     forked by this worker's fork server where it applies (forkserver.py), the first attempt uses the kernel
     started while the previous notebook ran (warm.py), and the kernel for the next one starts now. ``threads``
-    None: worked out here (``kernel_threads``)."""
+    None: worked out here (``kernel_threads``). ``preload``: what warm kernels import before the student's first
+    cell (``forkserver.preload``)."""
     threads = kernel_threads(threads)
     if not warm_kernels:
         return retry_start(lambda: execute_once(nb_json, parameters, limits, sandbox, threads))
-    key, env_for, server = _worker_kernels(sandbox, threads, limits)
+    key, env_for, server = _worker_kernels(sandbox, threads, limits, preload)
     attempts = iter([(warm.take(key), server), *[(None, server)] * (START_ATTEMPTS - 2), (None, None)])
     # the next submission's kernel starts now and is ready when this notebook is done: started after it, it
     # would still be starting when the next task arrives (a worker with a queue of work never waits idle).
     # Two kernels of this worker are alive at once, in sandboxes of their own (separate pid, mount and ipc
     # namespaces): the waiting one runs nothing of a student's until this one is gone.
-    warm.start(key, sandbox, env_for, server)
+    warm.start(key, sandbox, env_for, server, preload)
     return retry_start(lambda: execute_once(nb_json, parameters, limits, sandbox, threads, *next(attempts)))
 
 

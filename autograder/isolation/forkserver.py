@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,22 @@ from autograder.isolation.sandbox import Box, SandboxSpec, process_tree
 
 log = logging.getLogger(__name__)
 
-# Modules every assignment's setup cell imports (torch alone is ~1.5 s) and the kernel's own. torch._inductor.config
-# is what seed_everything's torch.use_deterministic_algorithms imports (dynamo and inductor: another ~1.4 s in every
-# notebook's setup cell otherwise); importing it starts no thread and initialises no device.
-PRELOAD = ("torch", "torch._inductor.config", "numpy", "matplotlib.pyplot", "course", "course.checks")
-SERVER_PRELOAD = (*PRELOAD, "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher")
+# What comes with a module a notebook imports: torch._inductor.config is what seed_everything's
+# torch.use_deterministic_algorithms imports (dynamo and inductor: another ~1.4 s in every notebook's setup cell
+# otherwise); importing it starts no thread and initialises no device.
+COMPANIONS = {"torch": ("torch._inductor.config",)}
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel_launcher")
+
+
+def preload(imported: Iterable[str]) -> tuple[str, ...]:
+    """What a kernel starts with, before any student's code: the modules the assignment's released cells import
+    (torch alone is ~1.5 s, scikit-learn ~1 s) and their companions. An assignment that imports no torch pays for
+    none (the grader's own test course: its cold and forked kernels start seconds sooner)."""
+    return tuple(dict.fromkeys(m for name in imported for m in (name, *COMPANIONS.get(name, ()))))
+
+
+# for a kernel started with no assignment named: what every assignment of the course imports
+PRELOAD = preload(("torch", "numpy", "matplotlib.pyplot", "course", "course.checks"))
 SOURCE = (Path(__file__).with_name("forkserver_inside.py")).read_text(encoding="utf-8")
 REPLY_TIMEOUT = 30.0  # seconds for one fork (milliseconds normally)
 
@@ -104,11 +115,18 @@ class ForkedProcess:
 class ForkServer:
     """The server process (in the sandbox of ``server_box``) and the requests to it; one request at a time."""
 
-    def __init__(self, spec: SandboxSpec, env_for: Callable[[Box], dict[str, str]], timeout: float) -> None:
-        """``env_for(box)``: a kernel's environment in ``box`` (the server's own stands in for its kernels')."""
+    def __init__(
+        self,
+        spec: SandboxSpec,
+        env_for: Callable[[Box], dict[str, str]],
+        timeout: float,
+        modules: tuple[str, ...] = PRELOAD,
+    ) -> None:
+        """``env_for(box)``: a kernel's environment in ``box`` (the server's own stands in for its kernels');
+        ``modules``: what it imports once for every kernel it forks (``preload``)."""
         self.box = Box(spec)  # its root is shown inside; each kernel's box is made below it (``spool``)
         self.spool = self.box.root
-        command = [sys.executable, "-c", SOURCE, json.dumps(SERVER_PRELOAD)]
+        command = [sys.executable, "-c", SOURCE, json.dumps([*modules, *KERNEL_MODULES])]
         try:
             with open(self.box.launch_log, "wb") as errors:
                 self.proc = subprocess.Popen(
@@ -197,13 +215,16 @@ _failed: set = set()  # settings for which the server could not start: not tried
 _server_lock = threading.Lock()
 
 
-def for_worker(spec: SandboxSpec, threads: int, env_for, timeout: float) -> ForkServer | None:
-    """This worker's fork server for ``spec`` and ``threads`` (started on first use, again if it died or the
-    settings changed), or None where it does not apply or cannot start (kernels then start without it)."""
+def for_worker(
+    spec: SandboxSpec, threads: int, env_for, timeout: float, modules: tuple[str, ...] = PRELOAD
+) -> ForkServer | None:
+    """This worker's fork server for ``spec``, ``threads`` and the preloaded ``modules`` (started on first use,
+    again if it died or the settings changed), or None where it does not apply or cannot start (kernels then start
+    without it)."""
     global _server
     if not usable(spec):
         return None
-    key = (spec, threads)
+    key = (spec, threads, modules)
     with _server_lock:
         if key in _failed:
             return None
@@ -212,7 +233,7 @@ def for_worker(spec: SandboxSpec, threads: int, env_for, timeout: float) -> Fork
             _server = None
         if _server is None:
             try:
-                _server = (key, ForkServer(spec, env_for, timeout))
+                _server = (key, ForkServer(spec, env_for, timeout, modules))
             except (OSError, ForkServerError) as exc:
                 log.warning("no fork server, kernels start on their own: %s", exc)
                 _failed.add(key)

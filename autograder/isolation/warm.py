@@ -26,10 +26,13 @@ from autograder.isolation.engine import SandboxedKernelManager, new_kernel_manag
 from autograder.isolation.forkserver import PRELOAD, ForkServer
 from autograder.isolation.sandbox import Box, SandboxSpec
 
-# imports in a throwaway namespace (with a fork server they are there already and cost nothing)
-PRELOAD_LINE = f'exec("for _m in {PRELOAD!r}: __import__(_m)", {{}})'
-# what nbclient would pass when it starts a kernel itself (papermill's default history file)
-KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={PRELOAD_LINE}"]
+
+def kernel_arguments(modules: tuple[str, ...]) -> list[str]:
+    """What nbclient would pass when it starts a kernel itself (papermill's default history file), and a line that
+    imports ``modules`` in a throwaway namespace (with a fork server they are there already and cost nothing); a
+    module that fails to import is left to the notebook's own cell, which shows the error."""
+    line = f'exec("for _m in {modules!r}:\\n try: __import__(_m)\\n except Exception: pass", {{}})'
+    return ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={line}"]
 
 
 @dataclass
@@ -67,16 +70,18 @@ def take(key: Any) -> WarmKernel | None:
     return warm
 
 
-def start(key: Any, spec: SandboxSpec, env_for: Any, forkserver: ForkServer | None = None) -> None:
+def start(
+    key: Any, spec: SandboxSpec, env_for: Any, forkserver: ForkServer | None = None, modules: tuple[str, ...] = PRELOAD
+) -> None:
     """Start the kernel for this worker's next submission (``env_for(box)`` gives its environment), forked by
-    ``forkserver`` when there is one."""
+    ``forkserver`` when there is one, with ``modules`` imported before any student's code."""
     global _next
     box = Box(spec, parent=forkserver.spool if forkserver else None)
     km = new_kernel_manager(box, forkserver)
     try:
         with open(box.launch_log, "wb") as launch_log:
             run_sync(km.start_kernel)(
-                extra_arguments=KERNEL_ARGUMENTS,
+                extra_arguments=kernel_arguments(modules),
                 env=env_for(box),
                 cwd=str(box.io),
                 stdout=subprocess.DEVNULL,

@@ -23,11 +23,13 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.core import cell_code
 from autograder.core.course_dir import REPO_ROOT, CourseDir
 from autograder.core.gradebook import NotebookCells
+from autograder.core.markup import public_source
 from autograder.core.submission import State, Submission
 from autograder.handout.release import ensure_in_gradebook
-from autograder.isolation import executors
+from autograder.isolation import executors, forkserver
 from autograder.isolation.engine import guard_on
 from autograder.isolation.execute import ExecResult, Limits, cores, execute, prepare_worker
 from autograder.isolation.sandbox import SandboxLimits, SandboxSpec, require_bubblewrap, sweep_stale_boxes
@@ -136,6 +138,13 @@ def _reference_jobs(
     return jobs
 
 
+def kernel_preload(course: CourseDir, assignment: str) -> tuple[str, ...]:
+    """What the assignment's kernels import before a student's first cell: the modules its released cells import
+    (solution and hidden-test lines are left out: the list is on the kernel's command line)."""
+    cells = [c.source for path in course.source_notebooks(assignment) for c in nbformat.read(path, as_version=4).cells]
+    return forkserver.preload(cell_code.imported_modules(public_source(c) for c in cells))
+
+
 def grade_batch(
     course: CourseDir,
     assignment: str,
@@ -194,7 +203,10 @@ def grade_batch(
     # warm kernels only in local workers: they end with the pool, whereas a Dask worker outlives the batch and
     # would keep an idle kernel (and its sandbox) until it is stopped
     warm_kernels = options.warm_kernels and options.scheduler is None
-    warm_up = functools.partial(prepare_worker, spec, threads, options.limits) if warm_kernels and todo else None
+    preload = kernel_preload(course, assignment)
+    warm_up = None
+    if warm_kernels and todo:
+        warm_up = functools.partial(prepare_worker, spec, threads, options.limits, preload)
     ref_jobs = _reference_jobs(course, assignment, options, missing)
     workers = max(1, min(options.jobs, len(todo) + len(ref_jobs)))
     with executors.pool(options.scheduler, workers, warm_up, options.limits.task_deadline()) as pool:
@@ -208,6 +220,7 @@ def grade_batch(
                 spec,
                 threads,
                 warm_kernels,
+                preload,
             )
 
         # the reference runs (those not cached) go first, since every score waits for them; each submission
