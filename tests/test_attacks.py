@@ -160,6 +160,13 @@ def test_controls_and_the_victim_are_untouched(batch):
     assert (linked.score, linked.state) == (0.0, State.STUDENT_FAULT) and "symbolic link" in linked.reason
 
 
+def test_a_cell_that_ignores_the_interrupt_loses_its_kernel_not_the_whole_notebook_time(batch):
+    _, subs, *_ = batch
+    sub = subs["sigint-proof-loop"]
+    assert "did not stop when interrupted" in sub.reason and "notebook ran longer" not in sub.reason, sub.reason
+    assert sub.timings["execute"] < OPTIONS.limits.notebook_timeout  # killed: the rest of the time was not waited
+
+
 def test_the_key_attacks_are_caught_as_tampering(batch):
     _, subs, *_ = batch
     for name in (

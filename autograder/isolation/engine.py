@@ -29,10 +29,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
+from nbclient.util import ensure_async
 from nbformat import NotebookNode, v4
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -273,6 +275,9 @@ class PromptClient(AsyncKernelClient):
 
 
 READY_IOPUB_WAIT = 0.05  # seconds
+# seconds an interrupted cell has to stop before its kernel is killed: Python code stops at its next bytecode, and
+# one call into a library (a large matmul) rarely runs this long on the course's sizes
+INTERRUPT_GRACE = 5.0
 
 
 def new_kernel_manager(box: Box, forkserver: ForkServer | None = None, **kw) -> SandboxedKernelManager:
@@ -368,7 +373,26 @@ class GradingClient(PapermillNotebookClient):
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.outcome.timed_out_cells.append(self.outcome.last_cell)
-        return await super()._async_handle_timeout(timeout, cell)
+        reply = await super()._async_handle_timeout(timeout, cell)  # interrupts; the cell gets a timeout error
+        if not await self._answers_interrupt():
+            # a cell that ignores the interrupt (SIGINT ignored, a loop catching KeyboardInterrupt) keeps the kernel
+            # busy: every later cell would wait its whole limit behind it until the notebook's time is up
+            self.outcome.over_limit = f"ran longer than {timeout:g} s and did not stop when interrupted"
+            self._kill_kernel()
+        return reply
+
+    async def _answers_interrupt(self) -> bool:
+        """Whether the interrupted cell's execute_reply arrives within ``INTERRUPT_GRACE`` seconds (the only
+        request the kernel has: any reply is its). Python code stops at its next bytecode when interrupted."""
+        deadline = time.monotonic() + INTERRUPT_GRACE
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+            except Empty:
+                return False
+            if msg.get("msg_type") == "execute_reply":
+                return True
+        return False
 
     def _within_cap(self, outs, msg, cell_index: int) -> bool:
         """Charge a message to its cell's output budget and to the notebook's (NOTEBOOK_OUTPUT_CELLS cells'
