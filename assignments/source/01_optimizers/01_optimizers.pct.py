@@ -1236,6 +1236,36 @@ except NotImplementedError:
     print("implement the five schedules to see them")
 
 
+# %% [markdown] id="cell-060"
+# **Concept check (1 point).** A model trains well with SGD at batch size 256 and learning rate 0.1. You move to 32
+# GPUs with 256 examples each (effective batch 8192) and keep the number of epochs. Following Goyal et al. (2017),
+# which setting should you start from? (Section 1 states the rule; `warmup_cosine_lr`
+# above ramps the rate up.)
+#
+# - `"a"`: learning rate 0.1, unchanged: the batch size does not matter for SGD
+# - `"b"`: learning rate 3.2 (×32), reached by a gradual warm-up over the first few epochs
+# - `"c"`: learning rate 3.2 from the very first step
+# - `"d"`: learning rate 0.1/32, since each step averages over more examples
+#
+# Set `ANSWER_SCALING` to the letter.
+
+# %% nbgrader={"grade": false, "grade_id": "concept_linear_scaling_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="concept-linear-scaling-impl"
+ANSWER_SCALING = None  # one of "a", "b", "c", "d"
+### BEGIN SOLUTION
+ANSWER_SCALING = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "concept_linear_scaling__visible", "locked": true, "points": 0, "schema_version": 3, "solution": false, "task": false} id="concept-linear-scaling--visible"
+check_true("concept_linear_scaling/format", ANSWER_SCALING in ("a", "b", "c", "d"),
+           f'ANSWER_SCALING must be one of "a", "b", "c", "d"; got {ANSWER_SCALING!r}')
+
+# %% nbgrader={"grade": true, "grade_id": "concept_linear_scaling__hidden", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="concept-linear-scaling--hidden"
+# Hidden tests: the grader runs more cases here (they are not shown in your copy).
+### BEGIN HIDDEN TESTS
+check_equal("concept_linear_scaling/answer", ANSWER_SCALING, "b",
+            hint="k times the batch: k times the rate, and warm-up because early gradients change fast")
+### END HIDDEN TESTS
+
 # %% [markdown] id="cell-047"
 # ## 5. Gradient clipping
 #
@@ -1663,35 +1693,6 @@ plot_curves(quad_curves, title=f"least squares, full batch: 2/L = {2 / L_ls:.3f}
 plot_curves(lr_curves, title="MLP, learning-rate sweep (batch 64, momentum 0.9)", xlabel="step",
             ylabel="train loss (each step)", logy=True, ax=axes[1])
 plt.show()
-
-# %% [markdown] id="cell-060"
-# **Concept check (1 point).** A model trains well with SGD at batch size 256 and learning rate 0.1. You move to 32
-# GPUs with 256 examples each (effective batch 8192) and keep the number of epochs. Following Goyal et al. (2017),
-# which setting should you start from?
-#
-# - `"a"`: learning rate 0.1, unchanged: the batch size does not matter for SGD
-# - `"b"`: learning rate 3.2 (×32), reached by a gradual warm-up over the first few epochs
-# - `"c"`: learning rate 3.2 from the very first step
-# - `"d"`: learning rate 0.1/32, since each step averages over more examples
-#
-# Set `ANSWER_SCALING` to the letter.
-
-# %% nbgrader={"grade": false, "grade_id": "concept_linear_scaling_impl", "locked": false, "schema_version": 3, "solution": true, "task": false} id="concept-linear-scaling-impl"
-ANSWER_SCALING = None  # one of "a", "b", "c", "d"
-### BEGIN SOLUTION
-ANSWER_SCALING = "b"
-### END SOLUTION
-
-# %% nbgrader={"grade": true, "grade_id": "concept_linear_scaling__visible", "locked": true, "points": 0, "schema_version": 3, "solution": false, "task": false} id="concept-linear-scaling--visible"
-check_true("concept_linear_scaling/format", ANSWER_SCALING in ("a", "b", "c", "d"),
-           f'ANSWER_SCALING must be one of "a", "b", "c", "d"; got {ANSWER_SCALING!r}')
-
-# %% nbgrader={"grade": true, "grade_id": "concept_linear_scaling__hidden", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} id="concept-linear-scaling--hidden"
-# Hidden tests: the grader runs more cases here (they are not shown in your copy).
-### BEGIN HIDDEN TESTS
-check_equal("concept_linear_scaling/answer", ANSWER_SCALING, "b",
-            hint="k times the batch: k times the rate, and warm-up because early gradients change fast")
-### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_saddle", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} id="written-saddle"
 # **Written answer (2 points, graded by hand).** In experiment 6.1, why does plain SGD stay so long near the saddle
