@@ -55,6 +55,15 @@ def _solution_claims_points(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
+def _calls_a_hidden_reference(nb: NotebookNode) -> NotebookNode:
+    """A solution that calls the reference function the hidden test defines, by a name a leaked hidden test gives
+    away: when the hidden test calls ``add``, that function would be there to answer for it."""
+    nb = copy.deepcopy(nb)
+    cell = next(c for c in nb.cells if is_solution(c))
+    cell.source = "def add(a, b):\n    return reference_add(a, b)"
+    return nb
+
+
 def _kernelspec_and_ids(nb: NotebookNode) -> NotebookNode:
     """Another kernel asked for, every cell id the same, tags and metadata scrambled."""
     nb = copy.deepcopy(nb)
@@ -173,7 +182,8 @@ ATTACKS = [
         "blank",
         "import dataclasses, course.checks as cc\n_a = dataclasses.asdict\n"
         "cc.__dict__['asdict'] = lambda r: {**_a(r), 'got': _a(r).get('expected'), 'passed': True}\n"
-        "dataclasses.__dict__['asdict'] = cc.__dict__['asdict']",
+        "dataclasses.__dict__['asdict'] = cc.__dict__['asdict']\n"
+        "cc.CheckRecord.as_dict = cc.__dict__['asdict']  # what the checks write records with",
     ),
     Attack(
         "frame-peeking",
@@ -546,6 +556,7 @@ ATTACKS = [
     Attack("edited-test-cells", "blank", change=_edit_tests),
     Attack("solution-claims-points", "blank", change=_solution_claims_points),
     Attack("kernelspec-and-ids", "blank", change=_kernelspec_and_ids),
+    Attack("calls-a-hidden-reference", "blank", change=_calls_a_hidden_reference),
     Attack("edited-test-cells-on-a-bug", "add_subtracts", "", 1.0, change=_edit_tests),
 ]
 

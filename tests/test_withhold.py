@@ -111,3 +111,33 @@ def test_the_stage_marks_each_test_cell_with_its_item_and_forbidden_functions():
     assert "torch_adam" not in sub.nb.cells[1].source and sub.nb.cells[0].source == solution.source  # theirs kept
     assert MARK_PREFIX not in sub.nb.cells[2].source
     assert sub.nb.cells[-1].source.startswith(END_MARK)
+
+
+def _test_cell(source: str, grade_id: str):
+    cell = v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id}
+    return cell
+
+
+def test_a_reference_function_a_hidden_test_defines_is_left_out_with_what_only_it_called():
+    hidden = _test_cell(
+        "### BEGIN HIDDEN TESTS\n"
+        "def ref_step(x):\n    return 2 * x\n\n"
+        "def ref_run(x):\n    return ref_step(ref_step(x))\n\n"
+        "def make_input(k):\n    return k + 1\n\n"
+        "def shared_case(k):\n    return k * 3\n\n"
+        "check_close('twice/run', twice(twice(make_input(1))), expected(ref_run(make_input(1))))\n"
+        "### END HIDDEN TESTS",
+        "twice__hidden",
+    )
+    later = _test_cell("check_close('other/x', other(shared_case(2)), expected(ref_step(6)))", "other__visible")
+    # a student's function that calls the hidden reference by its name (learned from a leaked hidden test)
+    solution = v4.new_code_cell("def twice(x):\n    return ref_step(x)")
+    solution.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": "twice_impl"}
+    sub = Submission("s", "a", "a", None)
+    sub.nb = v4.new_notebook(cells=[solution, hidden, later])
+    withhold_expected(sub, {})
+    defined = {n.name for n in ast.walk(ast.parse(sub.nb.cells[1].source)) if isinstance(n, ast.FunctionDef)}
+    # make_input feeds the student's side; shared_case a later cell; the student's call to ref_step counts for nothing
+    assert defined == {"make_input", "shared_case"}
+    assert sub.nb.cells[0].source == solution.source

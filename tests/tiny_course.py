@@ -50,7 +50,11 @@ def tiny_notebook(written: bool = False) -> nbformat.NotebookNode:
     cells = [
         v4.new_markdown_cell("# Tiny\nAdd two numbers."),
         params,
-        code("from course.checks import check_close, check_equal\nONE = 1.0  # read by a test", "setup", locked=True),
+        code(
+            "from course.checks import check_close, check_equal, expected\nONE = 1.0  # read by a test",
+            "setup",
+            locked=True,
+        ),
         code(
             "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", "add_impl", solution=True
         ),
@@ -62,8 +66,11 @@ def tiny_notebook(written: bool = False) -> nbformat.NotebookNode:
             points=1,
         ),
         code(
-            '# hidden tests below\n### BEGIN HIDDEN TESTS\ncheck_close("add/negative", add(-2.0, 0.5), '
-            '-1.5, case="-2+0.5")\n### END HIDDEN TESTS',
+            # the expected side from a reference function the hidden test defines (as 06's hidden tests do): the
+            # grading form leaves it out, so no student's code can call it (attacks.py: calls-a-hidden-reference)
+            "# hidden tests below\n### BEGIN HIDDEN TESTS\ndef reference_add(a, b):\n    return a + b\n\n\n"
+            'check_close("add/negative", add(-2.0, 0.5), expected(reference_add(-2.0, 0.5)), case="-2+0.5")\n'
+            "### END HIDDEN TESTS",
             "add__hidden",
             grade=True,
             locked=True,

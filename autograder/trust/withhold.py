@@ -8,7 +8,9 @@ every test cell and every locked setup cell (the helpers the tests call) is rewr
   ``check_within`` (third and fourth, or ``low=`` / ``high=``) and the reference of every ``compare_*`` helper
   (third, or ``ref=``) become ``__withheld__``, unevaluated;
 - every ``expected(...)`` expression (course.checks: the author's mark on a computation of the expected side
-  outside a check call) becomes ``__withheld__``, unevaluated.
+  outside a check call) becomes ``__withheld__``, unevaluated;
+- every function or class a hidden test cell defines that no instructor cell's grading form uses any more (a
+  reference implementation the expected side called) is left out (``without_hidden_reference_defs``).
 
 ``__withheld__`` is ``course.checks.WITHHELD`` (bound by protect.py's prologue): a check given it records only
 what the student's code returned, and any other use of it raises, so a test that still needs the expected side
@@ -33,7 +35,7 @@ from nbformat.v4 import new_code_cell
 
 from autograder.core import cell_code
 from autograder.core.course_dir import CourseDir
-from autograder.core.markup import grade_id, is_autograded_test, item_of, strip_markers
+from autograder.core.markup import grade_id, hidden_test_lines, is_autograded_test, item_of, strip_markers
 from autograder.core.submission import Submission
 from autograder.trust.protect import bound_names, is_locked_setup
 
@@ -158,9 +160,11 @@ def withhold_expected(
     for cell in sub.nb.cells:
         if cell.cell_type == "code" and id(cell) not in ours and MARK_PREFIX in cell.source:
             cell.source = cell.source.replace(MARK_PREFIX, "__graded_")
-    for cell in instructor_cells(sub.nb):
+    mine = list(instructor_cells(sub.nb))
+    forms = without_hidden_reference_defs(mine, [grading_form(c.source) for c in mine])
+    for cell, form in zip(mine, forms, strict=True):
         names = " ".join(sorted(bound_names(cell.source)))
-        cell.source = grading_form(cell.source)
+        cell.source = form
         if cell.source.startswith("%%"):  # a cell magic must stay first (its cell is then not watched)
             continue
         if is_locked_setup(cell):  # the guard tells the harness's own library calls from the student's
@@ -172,6 +176,31 @@ def withhold_expected(
             prologue = "" if guarded else f"{UNGUARDED}\n"
             cell.source = f"{watch_line}{item_line(item, names)}\n{prologue}{cell.source}"
     return sub
+
+
+def _defs(tree: ast.Module) -> list[ast.stmt]:
+    return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+
+
+def without_hidden_reference_defs(cells: list[NotebookNode], forms: list[str]) -> list[str]:
+    """``forms`` (the grading forms of the instructor's ``cells``) without the functions and classes a hidden test
+    cell defines that no instructor cell's grading form uses any more: they computed the expected side only. Left
+    in, they would stay callable in the student's process: by a later solution cell, or by the student's own
+    function when the test calls it (a reference implementation under a name a leaked hidden test gives away).
+    Repeated until nothing more goes (a helper only such a function called goes with it). A student's cells do
+    not count as uses: they cannot have seen a hidden test."""
+    trees = [cell_code.parse(f) if hidden_test_lines(c) else None for c, f in zip(cells, forms, strict=True)]
+    trees = [ast.parse(ast.unparse(t)) if t is not None else None for t in trees]  # own copies: changed below
+    others = [cell_code.parse(f) for c, f in zip(cells, forms, strict=True) if not hidden_test_lines(c)]
+    while True:
+        used = set().union(*(_global_loads(t) for t in [*others, *trees] if t is not None))
+        dropped = False
+        for tree in filter(None, trees):
+            unused = [d for d in _defs(tree) if d.name not in used]
+            tree.body = [n for n in tree.body if n not in unused]
+            dropped |= bool(unused)
+        if not dropped:
+            return [ast.unparse(t) if t is not None else f for t, f in zip(trees, forms, strict=True)]
 
 
 def mark_end(sub: Submission) -> Submission:
