@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint validate venv lab formgrade browser sandbox postgres podman image clean
+.PHONY: demo test lint validate venv lab formgrade browser sandbox postgres podman image image-test clean
 
 venv: $(STAMP)
 
@@ -63,11 +63,15 @@ image: $(STAMP) podman
 validate: $(STAMP) sandbox
 	$(BIN)/autograder validate
 
-# validate and the image build run side by side: the build is pip and podman unpacking and copying on about one
+# the image's test, once the image is built
+image-test: image
+	$(BIN)/python -m pytest -q tests/test_image.py
+
+# validate beside the image build and its test: the build is pip and podman unpacking and copying on about one
 # core, and validate's kernels leave the other idle part of the time (the two took 635 s + 177 s one after the other)
 test: $(STAMP) lint sandbox podman browser postgres
-	$(MAKE) --no-print-directory -j2 --output-sync=target validate image
-	$(BIN)/python -m pytest -q --durations=25
+	$(MAKE) --no-print-directory -j2 --output-sync=target validate image-test
+	$(BIN)/python -m pytest -q --durations=25 --ignore=tests/test_image.py
 
 clean:
 	rm -rf assignments/release assignments/submitted assignments/autograded assignments/feedback \

@@ -1,5 +1,6 @@
 """End to end on the tiny course: real kernels, the whole pipeline, the misbehaving students."""
 
+import copy
 import csv
 import json
 import subprocess
@@ -217,9 +218,25 @@ def test_graded_only_skips_the_ungraded_tail(tiny):
     assert (trimmed.score, trimmed.state) == (4.0, State.GRADED)
 
 
+def test_the_reference_run_leaves_out_the_ungraded_tail_even_where_students_run_in_full(tiny):
+    """Only its records matter, and the tail records nothing a score reads: an experiment of the source that dies
+    costs the reference run nothing (before, it made every student a grader fault) and costs a student who runs
+    it in full their kernel, not their points."""
+    source = tiny.source_notebooks(ASSIGNMENT)[0]
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)  # an experiment that dies"))
+    nbformat.write(nb, source)
+    release(tiny, ASSIGNMENT)
+    (reference,) = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name == "reference"]
+    sample_class.write([reference], ASSIGNMENT, tiny.submitted)
+    (full,) = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
+    assert (full.score, full.state) == (4.0, State.STUDENT_FAULT) and "kernel crashed" in full.reason, full.reason
+
+
 def test_a_reference_that_cannot_vouch_for_a_test_cell_makes_the_batch_a_grader_fault(tiny):
     """A test cell of the source that records no check (a bare assert) cannot be verified outside the kernel:
-    nobody is charged, everyone is a grader fault naming the cell, and nothing is cached."""
+    nobody is charged, everyone is a grader fault naming the cell (a student whose kernel crashed too: they would
+    be scored on the cells before the crash, without an expected side), and nothing is cached."""
     source = tiny.source_notebooks(ASSIGNMENT)[0]
     nb = nbformat.read(source, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "twice__visible")
@@ -227,9 +244,12 @@ def test_a_reference_that_cannot_vouch_for_a_test_cell_makes_the_batch_a_grader_
     nbformat.write(nb, source)
     release(tiny, ASSIGNMENT)
     students = [s for s in sample_class.build(tiny, ASSIGNMENT) if s.name in ("reference", "blank")]
+    crashes = copy.deepcopy(next(s for s in students if s.name == "reference").notebooks)
+    crashes[ASSIGNMENT].cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    students.append(sample_class.Student("crashes", crashes, kind="misbehaving"))
     sample_class.write(students, ASSIGNMENT, tiny.submitted)
     subs = grade_batch(tiny, ASSIGNMENT, tiny.submitted, OPTIONS)
-    assert {s.state for s in subs} == {State.GRADER_FAULT}
+    assert len(subs) == 3 and {s.state for s in subs} == {State.GRADER_FAULT}, [(s.student, s.state) for s in subs]
     assert all("twice__visible records no check" in s.reason for s in subs), [s.reason for s in subs]
     assert not list((tiny.root / ".work" / "reference").rglob("*.json.gz"))
 

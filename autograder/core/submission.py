@@ -69,6 +69,13 @@ class Submission:
             self.state, self.reason = state, reason
         return self
 
+    def cannot_grade(self, reason: str) -> Submission:
+        """The grader's fault that no earlier fault of the student's can stand before: nothing of this submission
+        may be scored (e.g. no expected side); the student's own reason is kept after it."""
+        earlier = self.reason if self.state not in (State.PENDING, State.GRADED) else ""
+        self.state, self.reason = State.GRADER_FAULT, f"{reason}; also: {earlier}" if earlier else reason
+        return self
+
     def suspect(self, reason: str) -> Submission:
         """Tampering suspected: the state says so whatever else happened, and the reason keeps both."""
         why = f"not confirmed outside the kernel: {reason}"

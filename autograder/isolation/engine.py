@@ -16,6 +16,7 @@ It is papermill's nbclient engine with what grading needs and papermill lacks:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -275,6 +276,7 @@ class PromptClient(AsyncKernelClient):
 
 
 READY_IOPUB_WAIT = 0.05  # seconds
+KERNEL_ALIVE_POLL = 0.02  # seconds between checks that a running cell's kernel is alive
 # seconds an interrupted cell has to stop before its kernel is killed: Python code stops at its next bytecode, and
 # one call into a library (a large matmul) rarely runs this long on the course's sizes
 INTERRUPT_GRACE = 5.0
@@ -370,6 +372,18 @@ class GradingClient(PapermillNotebookClient):
         finally:
             self._done.set()
             self.log_reader.close()
+
+    async def _async_poll_kernel_alive(self) -> None:
+        # nbclient looks every 1 s for a dead kernel while a cell runs, so a kernel that dies (a crash, the guard's
+        # kill on tampering, os._exit) cost up to 1 s of waiting; the check is a waitpid, cheap at this rate
+        while True:
+            await asyncio.sleep(KERNEL_ALIVE_POLL)
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                assert self.task_poll_for_reply is not None
+                self.task_poll_for_reply.cancel()
+                return
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.outcome.timed_out_cells.append(self.outcome.last_cell)

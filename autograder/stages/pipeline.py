@@ -126,13 +126,16 @@ def _prepare(
 def _reference_jobs(
     course: CourseDir, assignment: str, options: GradeOptions, variants: list[str]
 ) -> list[tuple[list[str], str, Submission]]:
-    """The reference runs to do first, prepared exactly as a student's: per notebook, one for each chunk of
-    ``variants`` (the variants not cached), as ``(chunk, notebook name, run)``."""
+    """The reference runs to do first, prepared as a student's (in the graded-only form): per notebook, one for
+    each chunk of ``variants`` (the variants not cached), as ``(chunk, notebook name, run)``."""
     jobs = []
     for chunk in reference.chunks(variants, options.jobs):
         for path in course.source_notebooks(assignment):
             sub = Submission("(reference run)", assignment, path.stem, None)
             sub.nb = reference.notebook(nbformat.read(path, as_version=4), chunk)
+            # even where students run in full: only the records matter here, and the ungraded tail (the
+            # experiments) records nothing a score reads (trim.py)
+            _guard("trim", trim.drop_ungraded_tail, sub)
             _prepare(sub, options)
             jobs.append((chunk, path.stem, sub))
     return jobs
@@ -261,9 +264,10 @@ def grade_batch(
                 except Exception as exc:  # noqa: BLE001 - a dead worker process is the grader's fault
                     sub.fail(State.GRADER_FAULT, f"execute: {type(exc).__name__}: {exc}")
             records = expected_side(sub.inputs) if sub.inputs in known else None
-            # never scored without the expected side: every check would pass
+            # never scored without the expected side: every check would pass. That holds for a student whose
+            # kernel crashed or timed out too (scored on the cells before), so it overrides their fault
             if sub.key in futures and records is None:
-                sub.fail(State.GRADER_FAULT, problems.get(sub.inputs, "the reference records cannot be read"))
+                sub.cannot_grade(problems.get(sub.inputs, "the reference records cannot be read"))
             cells = (records or {}).get(sub.notebook_name, {})
             _guard(
                 "score",

@@ -1,11 +1,11 @@
 """The reference run: the check records each test cell writes when the reference solution runs.
 
-verify.py compares every student's records with these. They are made by running the reference (the source
-notebook with nbgrader's markers removed, hidden tests in) through the same trim and execute stages as a
-student, in the same sandbox, once per assignment version and grading setup, and kept under
-``.work/reference/<assignment>/<key>.json.gz``. The key covers what the records depend on: the source notebooks, the
-``course`` package, the injected parameters (seed, device, FAST), the device "auto" resolves to on this machine
-and the torch version.
+verify.py compares every student's records with these. They are made by running the reference (the source notebook
+with nbgrader's markers removed, hidden tests in) through the same stages as a student, in the same sandbox, its
+ungraded tail always left out (it records nothing a score reads), once per assignment version and grading setup, and
+kept under ``.work/reference/<assignment>/<key>.json.gz``. The key covers what the records depend on: the source
+notebooks, the ``course`` package, the injected parameters (seed, device, FAST), the device "auto" resolves to on
+this machine and the torch version.
 
 A reference that fails one of its own test cells, or whose test cell writes no check record, cannot vouch for
 anyone: ``ReferenceProblem`` says which, and the batch is a grader fault (``validate`` reports the same).
