@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 # Only what parsing needs is imported here: the rest (torch, nbgrader, papermill: seconds) is imported by the
 # command that uses it, so --help and a mistake on the command line answer at once.
-from autograder.core.course_dir import CourseDir, env_root
+from autograder.core.course_dir import COURSE_ID, CourseDir, env_root
 from autograder.core.errors import ReleaseError, UsageError
 from autograder.core.mutants import MutantError
 from autograder.isolation import executors
@@ -320,6 +320,27 @@ def cmd_extend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hub(args: argparse.Namespace) -> int:
+    from autograder.jupyter import hub
+
+    roster = hub.parse_roster(args.instructor, args.students)
+    hub.check_host(roster)
+    course = hub.instructors_course(roster, Path(args.course).resolve() if args.course else None)
+    running = hub.start(course, roster, Path(args.state).resolve(), args.ip, args.port)
+    try:
+        print(
+            f"\nJupyterHub for {COURSE_ID}: {running.url}\n"
+            f"    instructor {roster.instructor} (course {course.root}, its page /user/{roster.instructor}/autograder/"
+            f"course), students {', '.join(roster.students)}; each logs in with their own password\n(Ctrl-C stops it)",
+            flush=True,
+        )
+        return running.hub.wait() if running.hub else 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        running.stop()
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     from autograder.jupyter import lab
 
@@ -452,6 +473,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_option(p)
     p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser(
+        "hub",
+        help="JupyterHub for a class on this machine (as root): local users log in with their own password; students "
+        "fetch, work and submit in JupyterLab, the instructor releases, collects, grades and releases feedback",
+    )
+    p.add_argument("--instructor", required=True, metavar="USER", help="the instructor's local user name")
+    p.add_argument("--students", required=True, metavar="USER,...", help="the students' local user names")
+    p.add_argument(
+        "--state",
+        default=str(Path("/srv") / COURSE_ID),
+        metavar="DIR",
+        help="the hub's folder: its database, the exchange, each role's settings (default %(default)s)",
+    )
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_positive(int), default=8000, help="default 8000")
+    p.set_defaults(func=cmd_hub)
 
     p = sub.add_parser(
         "release-feedback",

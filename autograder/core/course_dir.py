@@ -33,8 +33,8 @@ def nbgrader_config(root: Path, db_url: str) -> Config:
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.Exchange.assignment_dir = str(root)
-    # the exchange `autograder lab` releases to and students submit into; `nbgrader collect` reads it
-    c.Exchange.root = str(root / ".work" / "exchange")
+    # the exchange the course releases to and students submit into; `nbgrader collect` reads it
+    c.Exchange.root = str(exchange_root(root))
     # *.pct.py: the readable source a notebook is built from (sources.py), which holds the solutions
     c.CourseDirectory.ignore = [
         ".ipynb_checkpoints",
@@ -46,6 +46,12 @@ def nbgrader_config(root: Path, db_url: str) -> Config:
         "*.pct.py",
     ]
     return c
+
+
+def exchange_root(root: Path) -> Path:
+    """nbgrader's exchange: ``$AUTOGRADER_EXCHANGE`` where a hub shares one between its users (hub.py), else the
+    course's own ``.work/exchange`` (``autograder lab``: one student, one machine)."""
+    return Path(os.environ.get("AUTOGRADER_EXCHANGE") or root / ".work" / "exchange")
 
 
 def files_digest(paths: Iterable[Path], digest: hashlib._Hash | None = None) -> hashlib._Hash:

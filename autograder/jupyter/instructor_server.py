@@ -1,4 +1,8 @@
-"""The answers page of ``autograder lab --instructor``: a Jupyter server extension beside nbgrader's formgrader.
+"""The answers and course pages of ``autograder lab --instructor`` and of the instructor on ``autograder hub``: a
+Jupyter server extension beside nbgrader's formgrader.
+
+``/autograder/course``: the class's round, one button per step (release, collect, grade, release feedback), each
+running the same commands as in a terminal (course_actions.py).
 
 ``/autograder/answers`` lists each assignment's written answers (graded, pending); ``/autograder/answers/<assignment>
 /<grade id>`` shows the whole class's answers to one question on one page, grouped by similarity
@@ -25,6 +29,7 @@ from tornado import web
 from autograder.core.course_dir import CourseDir
 from autograder.core.errors import UsageError
 from autograder.core.markup import grade_id
+from autograder.jupyter import course_actions
 from autograder.written import answer_groups, manual_grades, rubric
 
 _CSS = (
@@ -215,6 +220,73 @@ class GradeHandler(_Base):
         self.finish({"student": saved.student, "points": saved.manual_score, "comment": saved.comment})
 
 
+_COURSE_SCRIPT = """
+async function act(button) {
+  const row = button.closest("tr"), result = document.getElementById("result");
+  document.querySelectorAll("button").forEach(b => b.disabled = true);
+  result.className = "running";
+  result.textContent = `${button.dataset.action} ${row.dataset.assignment}: running...`;
+  try {
+    const reply = await fetch(API, {method: "POST", headers: {"Content-Type": "application/json", "X-XSRFToken": XSRF},
+                                    body: JSON.stringify({action: button.dataset.action,
+                                                          assignment: row.dataset.assignment})});
+    const data = await reply.json();
+    result.textContent = data.output || data.error;
+    result.className = reply.ok && data.ok ? "done" : "failed";
+  } catch (error) {
+    result.textContent = `${button.dataset.action} ${row.dataset.assignment}: ${error}`;
+    result.className = "failed";
+  } finally {
+    document.querySelectorAll("button").forEach(b => b.disabled = false);
+  }
+}
+"""
+
+
+class CourseHandler(_Base):
+    """One row per assignment, a button per step of the class's round (course_actions.py), and what it printed."""
+
+    @web.authenticated
+    def get(self) -> None:
+        rows = "".join(
+            f'<tr data-assignment="{html.escape(a)}"><td>{html.escape(a)}</td><td>'
+            + " ".join(
+                f'<button data-action="{action}" onclick="act(this)">{label}</button>'
+                for action, label in course_actions.ACTIONS.items()
+            )
+            + "</td></tr>"
+            for a in self.course.assignments()
+        )
+        script = (
+            f"const XSRF = {json.dumps(self.xsrf_token.decode())}, "
+            f"API = {json.dumps(url_path_join(self.base_url, 'autograder/api/course'))};{_COURSE_SCRIPT}"
+        )
+        self.finish(
+            _page(
+                "Course",
+                f"<h1>Course {html.escape(str(self.course.root))}</h1><p>Each button runs the commands it shows, as "
+                "you would in a terminal.</p><table><tr><th>assignment</th><th></th></tr>"
+                f'{rows}</table><pre id="result" class="text"></pre><script>{script}</script>',
+            )
+        )
+
+
+class CourseActionHandler(_Base):
+    @web.authenticated
+    async def post(self) -> None:
+        try:
+            data = json.loads(self.request.body)
+            action, assignment = str(data["action"]), self.course.check_assignment(str(data["assignment"]))
+            if action not in course_actions.ACTIONS:
+                raise ValueError(f"unknown action {action!r}; known: {', '.join(course_actions.ACTIONS)}")
+        except (KeyError, TypeError, ValueError, UsageError) as exc:
+            self.set_status(400)
+            self.finish({"error": str(exc)})
+            return
+        ok, output = await course_actions.run(self.course, action, assignment)
+        self.finish({"ok": ok, "output": output})
+
+
 def _jupyter_server_extension_points() -> list[dict]:
     return [{"module": "autograder.jupyter.instructor_server"}]
 
@@ -227,5 +299,7 @@ def _load_jupyter_server_extension(serverapp) -> None:
             (url_path_join(base, "autograder/answers/?"), IndexHandler),
             (url_path_join(base, r"autograder/answers/([^/]+)/([^/]+)/?"), QuestionHandler),
             (url_path_join(base, "autograder/api/grade"), GradeHandler),
+            (url_path_join(base, "autograder/course/?"), CourseHandler),
+            (url_path_join(base, "autograder/api/course"), CourseActionHandler),
         ],
     )

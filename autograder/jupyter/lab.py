@@ -40,17 +40,24 @@ INSTRUCTOR_PLUGINS = [
 INSTRUCTOR_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
 
 
-def student_config(exchange: Path, workdir: Path) -> str:
-    """nbgrader_config.py for the student's folder: which course, where the exchange and the student's record of
-    submissions are (nbgrader's default cache is shared by every course of the user)."""
-    return (
-        "# Written by `autograder lab`: the student's side of the nbgrader exchange.\n"
+def student_config(exchange: Path, workdir: Path | None = None) -> str:
+    """nbgrader_config.py for a student: which course and where its exchange is; with ``workdir`` (one student on
+    one machine) also the student's folder and their record of submissions (nbgrader's default cache is shared by
+    every course of the user). On a hub each student works in their home and keeps their own cache there."""
+    text = (
+        "# Written by `autograder lab` or `autograder hub`: the student's side of the nbgrader exchange.\n"
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.Exchange.root = {str(exchange)!r}\n"
-        f"c.Exchange.assignment_dir = {str(workdir)!r}\n"
-        f"c.Exchange.cache = {str(exchange.parent / 'student-cache')!r}\n"
+        "# fetching again over existing work keeps it and brings back only what is missing (nbgrader refuses else)\n"
+        "c.ExchangeFetchAssignment.replace_missing_files = True\n"
     )
+    if workdir is not None:
+        text += (
+            f"c.Exchange.assignment_dir = {str(workdir)!r}\n"
+            f"c.Exchange.cache = {str(exchange.parent / 'student-cache')!r}\n"
+        )
+    return text
 
 
 def release_to_exchange(course: CourseDir, assignment: str, exchange: Path) -> None:
@@ -159,17 +166,22 @@ def instructor_nbgrader_config(course: CourseDir) -> str:
     )
 
 
-def prepare_instructor(course: CourseDir) -> Path:
-    """Release every assignment (the gradebook then knows its cells) and write the instructor's Jupyter config."""
-    for name in course.assignments():
-        release(course, name)
-    course.work("exchange").chmod(0o777)  # the formgrader checks nbgrader's exchange, shared by design
-    config_dir = course.work("jupyter-instructor")
+def write_instructor_config(course: CourseDir, config_dir: Path) -> Path:
+    """The instructor's Jupyter settings in ``config_dir``: the formgrader and our pages on ``course``."""
+    config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "jupyter_server_config.json").write_text(
         json.dumps({"ServerApp": {"jpserver_extensions": INSTRUCTOR_EXTENSIONS}}, indent=1), encoding="utf-8"
     )
     (config_dir / "nbgrader_config.py").write_text(instructor_nbgrader_config(course), encoding="utf-8")
     return config_dir
+
+
+def prepare_instructor(course: CourseDir) -> Path:
+    """Release every assignment (the gradebook then knows its cells) and write the instructor's Jupyter config."""
+    for name in course.assignments():
+        release(course, name)
+    course.work("exchange").chmod(0o777)  # the formgrader checks nbgrader's exchange, shared by design
+    return write_instructor_config(course, course.work("jupyter-instructor"))
 
 
 def start_instructor(

@@ -52,10 +52,8 @@ def release(course: CourseDir, assignment: str, hidden_shown: str = "messages", 
             for name in EXCHANGE_FILES:
                 shutil.copyfile(source / name, course.feedback / sub.student / assignment / name)
             exchanged.add(sub.student)
-    exchange = course.root / ".work" / "exchange"
-    if exchanged and exchange.is_dir():
-        config = course.config()
-        config.Exchange.root = str(exchange)
+    config = course.config()
+    if exchanged and Path(config.Exchange.root).is_dir():
         api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
         for student in sorted(exchanged):
             result = api.release_feedback(assignment, student)
