@@ -1,9 +1,10 @@
-"""`autograder hub` end to end (hub.py): JupyterHub on loopback with real local users (made for the test, each with
-a random password, logging in through PAM), two students and an instructor driven in headless Chromium. The
-instructor releases the tiny course from their course page; each student logs in, fetches it from nbgrader's
-Assignments panel, saves their notebook (one correct, one with a known bug) through JupyterLab's own contents
-service and submits; the instructor collects, grades (`autograder grade`, sandbox on) and releases feedback; each
-student fetches it and opens their page. The scores must equal grading the collected files directly.
+"""`autograder hub` end to end (hub.py): JupyterHub on loopback with real local users (made for the test, each with a
+random password, logging in through PAM), two students and an instructor driven in headless Chromium. The instructor
+releases the tiny course from their course page; each student logs in, fetches it from nbgrader's Assignments panel,
+saves their notebook (one correct, one with a known bug) through JupyterLab's own contents service, validates it
+(nbgrader's Validate: the buggy one fails) and submits; the instructor collects, grades (`autograder grade`, sandbox
+on) and releases feedback; each student fetches it and opens their page. The scores must equal grading the collected
+files directly.
 
 Then a student's work is never lost: two submits in a row (nbgrader keeps both, collect takes the later), a fetch
 over existing work (kept; only a missing file comes back) and a submit while the hub restarts (the student's
@@ -154,7 +155,10 @@ def students(klass, tmp_path_factory):
     release(course, ASSIGNMENT)
     built = {s.name: s for s in sample_class.build(course, ASSIGNMENT)}
     good, bad = klass.students
-    return course, {good: built["reference"].notebooks[ASSIGNMENT], bad: built["mutant-add_abs"].notebooks[ASSIGNMENT]}
+    return course, {
+        good: built["reference"].notebooks[ASSIGNMENT],
+        bad: built["mutant-add_subtracts"].notebooks[ASSIGNMENT],
+    }
 
 
 def _course_action(page, klass, action: str) -> str:
@@ -189,6 +193,11 @@ def _save(page, path: str, nb: nbformat.NotebookNode) -> None:
 
 def _api(page, klass, name: str, action: str) -> dict:
     """An action of nbgrader's assignment list, posted from the student's page as the panel posts it."""
+    return _post(page, f"/user/{name}/assignments/{action}", {"course_id": COURSE_ID, "assignment_id": ASSIGNMENT})
+
+
+def _post(page, url: str, body: dict) -> dict:
+    """A POST from the page, as JupyterLab's extensions send theirs (JSON, the server's XSRF token)."""
     return page.evaluate(
         """async ([url, body]) => {
              const xsrf = decodeURIComponent(document.cookie.match(/_xsrf=([^;]+)/)[1]);
@@ -198,7 +207,7 @@ def _api(page, klass, name: str, action: str) -> dict:
              try { return {status: r.status, body: JSON.parse(text)}; }
              catch (error) { return {status: r.status, body: {success: false, text: text.slice(0, 500)}}; }
            }""",
-        [f"/user/{name}/assignments/{action}", {"course_id": COURSE_ID, "assignment_id": ASSIGNMENT}],
+        [url, body],
     )
 
 
@@ -222,6 +231,14 @@ def test_release_fetch_submit_collect_grade_and_feedback_in_the_browser(klass, p
         _click(page, "Fetch", then="Submit")
         assert _home_file(klass, name, NOTEBOOK).is_file(), "fetched into the student's home"
         _save(page, NOTEBOOK, nb)
+        # nbgrader's Validate (the panel's button posts this): the buggy notebook fails a visible test. Validate
+        # counts any stderr in a test cell as a failure (the grader does not: a warning costs nothing), and the
+        # tiny course's visible test of `twice` warns on purpose: that cell is left out here
+        validated = _post(page, f"/user/{name}/assignments/validate", {"path": NOTEBOOK})["body"]
+        assert validated["success"], validated
+        found = json.loads(validated["value"]) if isinstance(validated["value"], str) else validated["value"]
+        broken = [f for f in found.get("failed", []) if "a harmless warning" not in f.get("error", "")]
+        assert bool(broken) == (name == klass.students[1]), found
         _click(page, "Submit", then="Fetch Feedback")
     collected = _course_action(teacher, klass, "collect")
     graded = _course_action(teacher, klass, "grade")

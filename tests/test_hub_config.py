@@ -106,6 +106,11 @@ def test_the_state_folder_and_the_configuration_jupyterhub_reads(tmp_path):
     assert (teacher["AUTOGRADER_COURSE"], teacher["AUTOGRADER_EXCHANGE"]) == (str(course.root), str(exchange))
     extensions = json.loads((Path(teacher["JUPYTER_CONFIG_PATH"]) / "jupyter_server_config.json").read_text())
     assert extensions["ServerApp"]["jpserver_extensions"]["autograder.jupyter.instructor_server"] is True
+    # what names the gradebook (its URL may hold a password) is closed to students
+    assert (state / "hub.json").stat().st_mode & 0o077 == 0
+    instructors_files = [Path(teacher["JUPYTER_CONFIG_PATH"]), *Path(teacher["JUPYTER_CONFIG_PATH"]).rglob("*")]
+    assert all(p.stat().st_mode & 0o077 == 0 for p in instructors_files)
+    assert all(p.stat().st_mode & 0o044 for p in [student, *student.rglob("*")])  # students read theirs
 
 
 def test_the_instructors_nbgrader_uses_the_hubs_exchange(tmp_path, monkeypatch):

@@ -122,10 +122,15 @@ def prepare(course: CourseDir, roster: Roster, state: Path, ip: str, port: int) 
     student_dir = state / "jupyter-student"
     lab.write_jupyter_config(student_dir)
     (student_dir / "nbgrader_config.py").write_text(lab.student_config(exchange), encoding="utf-8")
+    for path in [student_dir, *student_dir.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    # the instructor's alone: it names the gradebook, whose URL may hold a PostgreSQL password
     instructor_dir = lab.write_instructor_config(course, state / "jupyter-instructor")
-    for folder in (student_dir, instructor_dir):
-        for path in [folder, *folder.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
+    owner = pwd.getpwnam(roster.instructor) if _exists(roster.instructor) else None
+    for path in [instructor_dir, *instructor_dir.rglob("*")]:
+        path.chmod(0o700 if path.is_dir() else 0o600)
+        if owner is not None and os.geteuid() == 0:
+            os.lchown(path, owner.pw_uid, owner.pw_gid)
     role_env = {
         STUDENTS: {"JUPYTER_CONFIG_PATH": str(student_dir), "AUTOGRADER_EXCHANGE": str(exchange)},
         INSTRUCTORS: {
@@ -148,7 +153,10 @@ def prepare(course: CourseDir, roster: Roster, state: Path, ip: str, port: int) 
         "role_env": role_env,
         "stage": str(stage),
     }
-    (state / "hub.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
+    settings_file = state / "hub.json"
+    settings_file.touch(mode=0o600)
+    settings_file.chmod(0o600)  # root's (the hub's): the instructor's environment, the gradebook's URL with it
+    settings_file.write_text(json.dumps(settings, indent=1), encoding="utf-8")
     config = state / "jupyterhub_config.py"
     config.write_text(CONFIG, encoding="utf-8")
     return config
