@@ -155,3 +155,17 @@ def test_in_that_view_the_user_runs_the_courses_python_and_a_grading_sandbox_of_
     assert result.returncode == 0, result.stderr
     uid, prefix, sees_roots_files = result.stdout.split()
     assert (int(uid), prefix, sees_roots_files) == (pwd.getpwnam("nobody").pw_uid, sys.base_prefix, "False")
+
+
+def test_by_default_the_instructor_gets_a_copy_of_the_course_made_once_and_closed_to_others(tmp_path, monkeypatch):
+    me = pwd.getpwuid(os.geteuid())
+    teacher = pwd.struct_passwd((me.pw_name, "x", me.pw_uid, me.pw_gid, "", str(tmp_path), "/bin/sh"))
+    monkeypatch.setattr(hub.pwd, "getpwnam", lambda name: teacher)
+    roster = hub.Roster(me.pw_name, ("someone",))
+    course = hub.instructors_course(roster, None)
+    assert course.root == tmp_path / COURSE_ID and course.root.stat().st_mode & 0o777 == 0o700
+    assert course.assignments() == CourseDir().assignments()
+    assert not any((course.root / name).exists() for name in hub.GENERATED), "nothing generated is copied"
+    (course.root / "gradebook.db").write_text("the class's grades")
+    assert hub.instructors_course(roster, None).root == course.root
+    assert (course.root / "gradebook.db").read_text() == "the class's grades", "made once, never touched again"

@@ -44,7 +44,7 @@ async def run(course: CourseDir, action: str, assignment: str) -> tuple[bool, st
                 *command, cwd=course.root, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
             )
             out, _ = await process.communicate()
-            output.append(f"$ {' '.join(command[1:])}\n{out.decode(errors='replace')}")
+            output.append(f"$ {' '.join(command[2:])}\n{out.decode(errors='replace')}")  # without "python -m"
             if process.returncode != 0:
                 return False, "".join(output)[-OUTPUT_TAIL:]
     return True, "".join(output)[-OUTPUT_TAIL:]

@@ -43,7 +43,7 @@ from autograder.jupyter.hub_spawner import INSTRUCTORS, STUDENTS
 DEFAULT_STATE = Path("/srv") / COURSE_ID
 SERVICE = "autograder-hub"  # the hub's API client that stops the servers (hub.stop)
 # what a copy of the repository's course takes (never generated folders: those are the instructor's to make)
-GENERATED = ("release", "submitted", "autograded", "feedback", "reports", "logs", ".work", "gradebook.db")
+GENERATED = ("release", "submitted", "autograded", "feedback", "reports", "logs", ".work", "gradebook.db", "student")
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,11 @@ class Hub:
         log = (self.state / "jupyterhub.log").open("ab")
         self.logs.append(log)
         command = [sys.executable, "-m", "jupyterhub", "-f", str(self.state / "jupyterhub_config.py")]
-        self.hub = subprocess.Popen(command, cwd=self.state, env=self.env, stdout=log, stderr=log)  # noqa: S603
+        # a session of its own, as the proxy's: Ctrl-C on `autograder hub` reaches only it, whose stop() then stops
+        # the servers first (the hub, interrupted itself, would leave them running: cleanup_servers is off)
+        self.hub = subprocess.Popen(  # noqa: S603
+            command, cwd=self.state, env=self.env, stdout=log, stderr=log, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.hub.poll() is not None:
@@ -317,6 +321,7 @@ def start(course: CourseDir, roster: Roster, state: Path, ip: str, port: int, se
         env=env,
         stdout=proxy_log,
         stderr=proxy_log,
+        start_new_session=True,
     )
     host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
     hub = Hub(state, f"http://{host}:{port}", env, proxy, logs=[proxy_log])
