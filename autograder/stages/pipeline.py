@@ -133,10 +133,9 @@ def _reference_jobs(
         for path in course.source_notebooks(assignment):
             sub = Submission("(reference run)", assignment, path.stem, None)
             sub.nb = reference.notebook(nbformat.read(path, as_version=4), chunk)
-            # even where students run in full: only the records matter here, and the ungraded tail (the
-            # experiments) records nothing a score reads (trim.py)
-            _guard("trim", trim.drop_ungraded_tail, sub)
-            _prepare(sub, options)
+            # graded-only even where students run in full: only the records matter here, and the ungraded tail
+            # (the experiments) records nothing a score reads (trim.py)
+            _prepare(sub, dataclasses.replace(options, graded_only=True))
             jobs.append((chunk, path.stem, sub))
     return jobs
 
